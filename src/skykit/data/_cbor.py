@@ -24,16 +24,12 @@ from skykit.data._cid import CID, check_binary_cid, is_link_shaped
 from skykit.data._errors import DataModelError
 from skykit.data._model import (
     MAX_DEPTH,
+    MAX_INT,
+    MIN_INT,
     Invalid,
     Value,
     check_int,
     check_typed_object,
-)
-from skykit.data._model import (
-    MAX_INT as _MAX_INT,
-)
-from skykit.data._model import (
-    MIN_INT as _MIN_INT,
 )
 
 _CID_TAG = 42
@@ -137,7 +133,7 @@ def _adopt_map(obj: dict[str, Any], depth: int) -> None:
                 _adopt_map(item, depth + 1)
             elif kind is list:
                 _adopt_list(item, depth + 1)
-            elif kind is not int or not _MIN_INT <= item <= _MAX_INT:
+            elif kind is not int or not MIN_INT <= item <= MAX_INT:
                 _adopt_scalar(item)
         except Invalid as exc:
             exc.path.append(key)
@@ -161,7 +157,7 @@ def _adopt_list(items: list[Any], depth: int) -> None:
                 _adopt_map(item, depth + 1)
             elif kind is list:
                 _adopt_list(item, depth + 1)
-            elif kind is not int or not _MIN_INT <= item <= _MAX_INT:
+            elif kind is not int or not MIN_INT <= item <= MAX_INT:
                 _adopt_scalar(item)
         except Invalid as exc:
             exc.path.append(index)

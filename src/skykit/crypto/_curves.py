@@ -22,7 +22,6 @@ class CurveSpec(NamedTuple):
     name: CurveName
     jwt_alg: str
     multicodec: int
-    multicodec_name: str
     prefix: bytes
     """The multicodec code as an unsigned varint, as it leads a multikey."""
     legacy_suite: str
@@ -35,7 +34,6 @@ P256 = CurveSpec(
     name="p256",
     jwt_alg="ES256",
     multicodec=0x1200,
-    multicodec_name="p256-pub",
     prefix=b"\x80\x24",
     legacy_suite="EcdsaSecp256r1VerificationKey2019",
     order=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
@@ -44,7 +42,6 @@ K256 = CurveSpec(
     name="k256",
     jwt_alg="ES256K",
     multicodec=0xE7,
-    multicodec_name="secp256k1-pub",
     prefix=b"\xe7\x01",
     legacy_suite="EcdsaSecp256k1VerificationKey2019",
     order=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141,

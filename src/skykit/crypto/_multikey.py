@@ -48,11 +48,9 @@ def decode_base58btc(value: str, what: str) -> bytes:
     if not value.startswith("z"):
         raise InvalidKeyError(f"{what} is not base58btc multibase (expected a leading 'z')")
     try:
-        code, data = libipld.decode_multibase(value)
+        _, data = libipld.decode_multibase(value)
     except ValueError as exc:
         raise InvalidKeyError(f"{what} is not valid base58btc") from exc
-    if code != "z" or not isinstance(data, bytes):  # defensive: the 'z' check above holds
-        raise InvalidKeyError(f"{what} is not base58btc multibase")
     return data
 
 

@@ -26,9 +26,7 @@ from typing import Any
 
 PACKAGE = "@atproto/api"
 VERSION = "0.21.0"
-INTEGRITY = (
-    "sha512-UBPhjUIIrJ1KtVRv3b34QwQgoD6jG7fqcLqMRmZL27HTs/Jz2CMVTCdzP3gh0LQaXGWy7tPjGtVA3i6+YcH/bg=="
-)
+INTEGRITY = "sha512-UBPhjUIIrJ1KtVRv3b34QwQgoD6jG7fqcLqMRmZL27HTs/Jz2CMVTCdzP3gh0LQaXGWy7tPjGtVA3i6+YcH/bg=="
 SOURCE_FILE = "package/dist/client/lexicons.js"
 ROOT = Path(__file__).resolve().parent.parent
 LEXICONS = ROOT / "lexicons"

@@ -4,6 +4,8 @@ import pytest
 
 from tests import corpora
 
+pytest_plugins = ["tests.network.plugin"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # A parametrized corpus test collects no cases when the corpora are absent; under CI

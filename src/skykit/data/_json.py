@@ -18,7 +18,10 @@ from skykit.data._model import MAX_DEPTH, Invalid, Value, check_int, check_typed
 
 
 def from_json(obj: Any) -> dict[str, Value]:
-    """Read a parsed atproto JSON object (e.g. from ``json.loads``) into the data model."""
+    """Read a parsed atproto JSON object (e.g. from ``json.loads``) into the data model.
+
+    Values that are already data model values (``CID``, ``bytes``) are kept as they are.
+    """
     if not isinstance(obj, dict):
         raise DataModelError(f"atproto JSON top-level value must be an object, got {obj!r:.80}")
     try:
@@ -37,8 +40,26 @@ def to_json(value: dict[str, Value]) -> dict[str, Any]:
         raise DataModelError(f"cannot write as atproto JSON: {exc.describe()}") from None
 
 
+def read_value(value: Any) -> Value:
+    """Like ``from_json`` for a value of any kind (not only an object)."""
+    try:
+        return _read(value, 1)  # type: ignore[no-any-return]
+    except Invalid as exc:
+        raise DataModelError(f"invalid atproto JSON: {exc.describe()}") from None
+
+
+def write_value(value: Value) -> Any:
+    """Like ``to_json`` for a value of any kind (not only an object)."""
+    try:
+        return _write(value, 1)
+    except Invalid as exc:
+        raise DataModelError(f"cannot write as atproto JSON: {exc.describe()}") from None
+
+
 def _read(value: Any, depth: int) -> Any:
-    if isinstance(value, str | bool) or value is None:
+    # CIDs and bytes are already data model values: reading is idempotent, so values that
+    # mix both forms (JSON from the wire, data from DAG-CBOR) read the same.
+    if isinstance(value, str | bool | CID | bytes) or value is None:
         return value
     if isinstance(value, int):
         check_int(value)

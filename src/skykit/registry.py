@@ -26,12 +26,13 @@ _catalog: Catalog | None = None
 
 
 def register_lexicons(modules: Mapping[str, str]) -> None:
-    """Record which module holds each lexicon (NSID → importable module name)."""
+    """Record which module holds each lexicon (NSID → importable module name).
+
+    A package registered later takes over the NSIDs it also provides (e.g. bindings made
+    from newer versions of lexicons skykit ships).
+    """
     with _lock:
-        for nsid, module in modules.items():
-            known = _modules.setdefault(nsid, module)
-            if known != module:
-                raise ValueError(f"lexicon {nsid} is already provided by {known}, not {module}")
+        _modules.update(modules)
 
 
 def _module(nsid: str) -> Any | None:

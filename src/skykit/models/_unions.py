@@ -10,7 +10,8 @@ Python always writes its ``$type``; a member read from data writes it only if it
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -29,7 +30,8 @@ class union:  # lower case: it reads as a call in annotations
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
         choices: dict[str, Any] = {}
-        for member in get_args(source):
+        members = get_args(source) if get_origin(source) in (Union, UnionType) else (source,)
+        for member in members:
             field = getattr(member, "model_fields", {}).get("py_type")
             kind = field.default if field is not None else None
             if isinstance(kind, str):

@@ -13,14 +13,34 @@ from skykit.errors import SkykitError
 
 if TYPE_CHECKING:
     from skykit import crypto, data, syntax
+    from skykit.client import AsyncClient, Client
+    from skykit.syntax import now
+    from skykit.xrpc import XrpcError
 
-__all__ = ["SkykitError", "crypto", "data", "syntax"]
+__all__ = ["AsyncClient", "Client", "SkykitError", "XrpcError", "crypto", "data", "now", "syntax"]
 __version__ = "0.1.0.dev0"
 
-_LAZY_SUBMODULES = frozenset({"crypto", "data", "syntax"})
+# name → module it comes from; loaded on first use so that `import skykit` stays cheap
+_LAZY = {
+    "crypto": None,
+    "data": None,
+    "identity": None,
+    "lexicon": None,
+    "models": None,
+    "repo": None,
+    "syntax": None,
+    "xrpc": None,
+    "Client": "skykit.client",
+    "AsyncClient": "skykit.client",
+    "XrpcError": "skykit.xrpc",
+    "now": "skykit.syntax",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_SUBMODULES:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'skykit' has no attribute {name!r}")
+    source = _LAZY[name]
+    if source is None:
         return importlib.import_module(f"skykit.{name}")
-    raise AttributeError(f"module 'skykit' has no attribute {name!r}")
+    return getattr(importlib.import_module(source), name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from skykit_codegen import naming
-from skykit_codegen.text import docstring, string
+from skykit_codegen.text import annotation, docstring, string
 from skykit_codegen.world import CodegenError
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ class Arg:
 
     def signature(self) -> str:
         if self.required:
-            return f"{self.name}: {self.annotation}"
-        return f"{self.name}: {self.annotation} | None = None"
+            return f"{self.name}: {annotation(self.annotation)}"
+        return f"{self.name}: {annotation(self.annotation + ' | None')} = None"
 
 
 def kwarg_name(prop: str, taken: set[str]) -> str:
@@ -221,7 +221,7 @@ class CallEmitter:
             "",
             f"    {prefix} {name}(",
             *(f"        {s}," for s in signature),
-            f"    ) -> {returns}:",
+            f"    ) -> {annotation(returns)}:",
         ]
         awaited = "await " if is_coroutine else ""
         m.lines += [f"        return {awaited}self.{runtime}({call})"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from skykit_codegen import naming
-from skykit_codegen.text import HEADER, docstring, literal, string
+from skykit_codegen.text import HEADER, annotation, docstring, literal, string
 from skykit_codegen.world import CodegenError, World
 
 _PRIMITIVES = {
@@ -147,8 +147,8 @@ class ModuleEmitter:
         nullable: bool,
         hint: str,
     ) -> None:
-        annotation = self.type_expr(schema, self.nsid, hint)
-        self.field_types[(hint, wire)] = annotation
+        expr = self.type_expr(schema, self.nsid, hint)
+        self.field_types[(hint, wire)] = expr
         default = schema.get("default")
         if not required and default is not None and not nullable:
             default_expr = literal(default)
@@ -157,16 +157,17 @@ class ModuleEmitter:
         else:
             default_expr = None
         if nullable or (not required and default_expr == "None"):
-            annotation = f"{annotation} | None"
+            expr = f"{expr} | None"
+        written = annotation(expr)
         alias = wire != name
         if alias:
             args = [default_expr] if default_expr is not None else []
             args += [f"validation_alias={string(wire)}", f"serialization_alias={string(wire)}"]
-            self.lines.append(f"    {name}: {annotation} = _p.Field({', '.join(args)})")
+            self.lines.append(f"    {name}: {written} = _p.Field({', '.join(args)})")
         elif default_expr is not None:
-            self.lines.append(f"    {name}: {annotation} = {default_expr}")
+            self.lines.append(f"    {name}: {written} = {default_expr}")
         else:
-            self.lines.append(f"    {name}: {annotation}")
+            self.lines.append(f"    {name}: {written}")
         self.lines += docstring(schema.get("description"), "    ")
 
     # -- the module ---------------------------------------------------------------------
@@ -253,7 +254,7 @@ class ModuleEmitter:
         )
         head = [HEADER.format(what=f"the lexicon {self.nsid}")]
         head += docstring(description, "") or [f'"""The lexicon {self.nsid}."""']
-        head += ["", "from __future__ import annotations", ""]
+        head += [""]
         if self.list_type != "list":
             head += ["import builtins as _builtins"]
         head += ["import typing as _t", ""]

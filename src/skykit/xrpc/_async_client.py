@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
-
-import anyio
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from skykit.xrpc import _flow
 from skykit.xrpc._base import DEFAULT_TIMEOUT, ClientBase
@@ -16,6 +13,9 @@ from skykit.xrpc._body import BodyCollector, async_content
 from skykit.xrpc._calls import AsyncByteStream, CallOptions, ErrorMap
 from skykit.xrpc._errors import NetworkError
 from skykit.xrpc._session import Session
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class AsyncXrpcClient(ClientBase):
@@ -34,6 +34,8 @@ class AsyncXrpcClient(ClientBase):
         max_response_bytes: int = 32 * 1024 * 1024,
         on_session_change: Callable[[Session | None], None] | None = None,
     ) -> None:
+        import httpx
+
         self._init_state(
             service_url,
             retry=retry,
@@ -45,6 +47,8 @@ class AsyncXrpcClient(ClientBase):
         )
         self._http = http or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         self._owns_http = http is None
+        import anyio  # here, not at import: `import skykit` stays cheap
+
         self._refresh_lock = anyio.Lock()
 
     async def login(
@@ -117,11 +121,15 @@ class AsyncXrpcClient(ClientBase):
             if isinstance(action, _flow.Send):
                 result = await self._send(action)
             elif isinstance(action, _flow.Sleep):
+                import anyio
+
                 await anyio.sleep(action.seconds)
             else:
                 await self._refresh(action.generation)
 
     async def _send(self, action: _flow.Send) -> _flow.HttpResult:
+        import httpx
+
         request = self._http.build_request(
             action.method,
             action.url,
@@ -161,6 +169,8 @@ class AsyncXrpcClient(ClientBase):
 
 
 async def _chunks(response: httpx.Response, nsid: str) -> AsyncIterator[bytes]:
+    import httpx
+
     try:
         async for chunk in response.aiter_bytes():
             yield chunk

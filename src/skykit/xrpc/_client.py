@@ -6,9 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from skykit.xrpc import _flow
 from skykit.xrpc._base import DEFAULT_TIMEOUT, ClientBase
@@ -16,6 +14,9 @@ from skykit.xrpc._body import BodyCollector, sync_content
 from skykit.xrpc._calls import ByteStream, CallOptions, ErrorMap
 from skykit.xrpc._errors import NetworkError
 from skykit.xrpc._session import Session
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class XrpcClient(ClientBase):
@@ -39,6 +40,8 @@ class XrpcClient(ClientBase):
         max_response_bytes: int = 32 * 1024 * 1024,
         on_session_change: Callable[[Session | None], None] | None = None,
     ) -> None:
+        import httpx
+
         self._init_state(
             service_url,
             retry=retry,
@@ -127,6 +130,8 @@ class XrpcClient(ClientBase):
                 self._refresh(action.generation)
 
     def _send(self, action: _flow.Send) -> _flow.HttpResult:
+        import httpx
+
         request = self._http.build_request(
             action.method,
             action.url,
@@ -166,6 +171,8 @@ class XrpcClient(ClientBase):
 
 
 def _chunks(response: httpx.Response, nsid: str) -> Iterator[bytes]:
+    import httpx
+
     try:
         yield from response.iter_bytes()
     except httpx.TransportError as exc:

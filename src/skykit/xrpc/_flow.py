@@ -13,9 +13,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal
 
 from skykit.xrpc._calls import CallOptions, ErrorMap
 from skykit.xrpc._errors import (
@@ -28,6 +26,9 @@ from skykit.xrpc._errors import (
 )
 from skykit.xrpc._ratelimit import RateLimit, retry_after
 from skykit.xrpc._session import Session, SessionError
+
+if TYPE_CHECKING:
+    import httpx  # imported where a request is sent: `import skykit` does not pay for it
 
 USER_AGENT = "skykit/0.1 (+https://github.com/skykit; Python httpx)"
 JSON = "application/json"
@@ -198,6 +199,8 @@ def build_request(state: State, call: Call) -> Send:
 
 
 def _failure_error(exc: Exception, nsid: str) -> XrpcError:
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return TimeoutError(f"timed out: {type(exc).__name__}", nsid=nsid)
     return NetworkError(f"{type(exc).__name__}: {exc}", nsid=nsid)
@@ -205,6 +208,8 @@ def _failure_error(exc: Exception, nsid: str) -> XrpcError:
 
 def _never_sent(exc: Exception) -> bool:
     """Whether a failure proves the request never reached the server."""
+    import httpx
+
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 

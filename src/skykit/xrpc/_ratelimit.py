@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +58,8 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
         seconds = _int(text)
         if seconds is not None:
             return max(0.0, float(seconds))
+        import email.utils
+
         try:
             return max(0.0, email.utils.parsedate_to_datetime(text).timestamp() - now)
         except (TypeError, ValueError):

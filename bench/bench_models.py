@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
 
-from _util import CORPORA, best_of, fresh, table  # noqa: E402
+from _util import CORPORA, best_of, fresh, table
 
 TIMELINE = CORPORA / "real" / "atproto-dart" / "responses" / "app.bsky.feed.getTimeline.json"
 
@@ -63,11 +63,17 @@ def main() -> None:
         [
             ("import the model", first["skykit"]["import_ms"], first["atproto"]["import_ms"], "ms"),
             ("first parse", first["skykit"]["parse_ms"], first["atproto"]["parse_ms"], "ms"),
-            ("import + first parse", first["skykit"]["total_ms"], first["atproto"]["total_ms"], "ms"),
+            (
+                "import + first parse",
+                first["skykit"]["total_ms"],
+                first["atproto"]["total_ms"],
+                "ms",
+            ),
         ],
     )
 
     from atproto import models
+
     from skykit.lex.app.bsky.feed import get_timeline
 
     data = json.loads(TIMELINE.read_text())
@@ -87,7 +93,8 @@ def main() -> None:
             (
                 "dump back to JSON",
                 best_of(ours.to_json) * 1000,
-                best_of(lambda: theirs.model_dump(mode="json", by_alias=True, exclude_none=True)) * 1000,
+                best_of(lambda: theirs.model_dump(mode="json", by_alias=True, exclude_none=True))
+                * 1000,
                 "ms",
             ),
         ],

@@ -132,8 +132,8 @@ class AsyncXrpcClient(ClientBase):
 
         request = self._http.build_request(
             action.method,
-            action.url,
-            params=action.params,
+            self._url(action.url),
+            params=action.params or None,
             headers=action.headers,
             content=async_content(action.content),
             timeout=httpx.USE_CLIENT_DEFAULT if action.timeout is None else action.timeout,

@@ -42,6 +42,18 @@ class ClientBase:
         )
         if on_session_change is not None:
             self._state.box.listeners.append(on_session_change)
+        self._urls: dict[str, Any] = {}
+
+    def _url(self, url: str) -> Any:
+        """``url`` parsed by httpx once: parsing is a good part of a call's own cost."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            import httpx
+
+            if len(self._urls) > 512:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
 
     def with_options(
         self,

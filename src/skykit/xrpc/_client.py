@@ -134,8 +134,8 @@ class XrpcClient(ClientBase):
 
         request = self._http.build_request(
             action.method,
-            action.url,
-            params=action.params,
+            self._url(action.url),
+            params=action.params or None,
             headers=action.headers,
             content=sync_content(action.content),
             timeout=httpx.USE_CLIENT_DEFAULT if action.timeout is None else action.timeout,

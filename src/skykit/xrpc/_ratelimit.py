@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
+    # httpx.Headers are case-insensitive already; a plain mapping is matched by hand.
     value = headers.get(name)
-    if value is None:
+    if value is None and type(headers) is dict:
         for key, item in headers.items():
             if key.lower() == name:
-                return item
+                return str(item)
     return value
 
 

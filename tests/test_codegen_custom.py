@@ -142,10 +142,27 @@ def test_namespaces_lead_to_the_calls(bookmarks: ModuleType) -> None:
     )
 
 
-def test_generated_package_passes_mypy_strict(bookmarks: ModuleType) -> None:
+USAGE = """
+from bookmarks_lex.com.example.bookmarks import bookmark, list_bookmarks
+from skykit.lex.com.atproto.repo import strong_ref
+
+ref = strong_ref.Main(uri="at://did:plc:abc/app.bsky.feed.post/3k", cid="bafy")
+record = bookmark.Record(subject=ref, created_at="2026-11-25T10:00:00.000Z")
+note: str | None = record.note
+via: bookmark.ViaLink | bookmark.ViaSearch | object | None = record.via
+
+
+def first_uri(page: list_bookmarks.Output) -> str:
+    return page.bookmarks[0].uri
+"""
+
+
+def test_generated_package_and_its_use_pass_mypy_strict(bookmarks: ModuleType) -> None:
     root = Path(bookmarks.__file__).parent
+    usage = root.parent / "usage.py"
+    usage.write_text(USAGE)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(root)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(root), str(usage)],
         capture_output=True,
         text=True,
         cwd=root.parent,

@@ -119,7 +119,7 @@ class ModuleEmitter:
             self.lines += [
                 "",
                 f"    py_type: _t.Literal[{string(type_id)}] = _p.Field(",
-                f'        {string(type_id)}, validation_alias="$type", serialization_alias="$type"',
+                f'        default={string(type_id)}, validation_alias="$type", serialization_alias="$type"',
                 "    )",
             ]
         required = set(schema.get("required", []))
@@ -161,7 +161,8 @@ class ModuleEmitter:
         written = annotation(expr)
         alias = wire != name
         if alias:
-            args = [default_expr] if default_expr is not None else []
+            # `default=` by keyword: type checkers only see a default given that way
+            args = [f"default={default_expr}"] if default_expr is not None else []
             args += [f"validation_alias={string(wire)}", f"serialization_alias={string(wire)}"]
             self.lines.append(f"    {name}: {written} = _p.Field({', '.join(args)})")
         elif default_expr is not None:

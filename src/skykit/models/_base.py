@@ -126,7 +126,9 @@ class Blob(LexModel):
     the record keeps its bytes and CID.
     """
 
-    py_type: Literal["blob"] = Field("blob", validation_alias="$type", serialization_alias="$type")
+    py_type: Literal["blob"] = Field(
+        default="blob", validation_alias="$type", serialization_alias="$type"
+    )
     ref: CidLink
     mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     size: int | None = None

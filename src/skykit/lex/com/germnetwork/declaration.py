@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["com.germnetwork.declaration"] = _p.Field(
-        "com.germnetwork.declaration", validation_alias="$type", serialization_alias="$type"
+        default="com.germnetwork.declaration", validation_alias="$type", serialization_alias="$type"
     )
     version: str
     """Semver version number, without pre-release or build information, for the format of opaque content"""
@@ -26,15 +26,15 @@ class Record(_m.LexModel):
     )
     """Opaque value, an ed25519 public key prefixed with a byte enum"""
     message_me: "MessageMe | None" = _p.Field(
-        None, validation_alias="messageMe", serialization_alias="messageMe"
+        default=None, validation_alias="messageMe", serialization_alias="messageMe"
     )
     """Controls who can message this account"""
     key_package: _m.Bytes | None = _p.Field(
-        None, validation_alias="keyPackage", serialization_alias="keyPackage"
+        default=None, validation_alias="keyPackage", serialization_alias="keyPackage"
     )
     """Opaque value, contains MLS KeyPackage(s), and other signature data, and is signed by the currentKey"""
     continuity_proofs: list[_m.Bytes] | None = _p.Field(
-        None, validation_alias="continuityProofs", serialization_alias="continuityProofs"
+        default=None, validation_alias="continuityProofs", serialization_alias="continuityProofs"
     )
     """Array of opaque values to allow for key rolling"""
 
@@ -43,7 +43,7 @@ class MessageMe(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.germnetwork.declaration#messageMe"
 
     py_type: _t.Literal["com.germnetwork.declaration#messageMe"] = _p.Field(
-        "com.germnetwork.declaration#messageMe",
+        default="com.germnetwork.declaration#messageMe",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.actor.contentVisibilityDeclaration"] = _p.Field(
-        "app.bsky.actor.contentVisibilityDeclaration",
+        default="app.bsky.actor.contentVisibilityDeclaration",
         validation_alias="$type",
         serialization_alias="$type",
     )

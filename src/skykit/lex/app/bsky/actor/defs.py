@@ -23,7 +23,7 @@ class AdultContentPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#adultContentPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#adultContentPref"] = _p.Field(
-        "app.bsky.actor.defs#adultContentPref",
+        default="app.bsky.actor.defs#adultContentPref",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -36,7 +36,7 @@ class BskyAppProgressGuide(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#bskyAppProgressGuide"
 
     py_type: _t.Literal["app.bsky.actor.defs#bskyAppProgressGuide"] = _p.Field(
-        "app.bsky.actor.defs#bskyAppProgressGuide",
+        default="app.bsky.actor.defs#bskyAppProgressGuide",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -49,19 +49,21 @@ class BskyAppStatePref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#bskyAppStatePref"
 
     py_type: _t.Literal["app.bsky.actor.defs#bskyAppStatePref"] = _p.Field(
-        "app.bsky.actor.defs#bskyAppStatePref",
+        default="app.bsky.actor.defs#bskyAppStatePref",
         validation_alias="$type",
         serialization_alias="$type",
     )
     active_progress_guide: "BskyAppProgressGuide | None" = _p.Field(
-        None, validation_alias="activeProgressGuide", serialization_alias="activeProgressGuide"
+        default=None,
+        validation_alias="activeProgressGuide",
+        serialization_alias="activeProgressGuide",
     )
     is_beta_user: bool | None = _p.Field(
-        None, validation_alias="isBetaUser", serialization_alias="isBetaUser"
+        default=None, validation_alias="isBetaUser", serialization_alias="isBetaUser"
     )
     """Indicates if the user is participating in the beta features program."""
     queued_nudges: list[str] | None = _p.Field(
-        None, validation_alias="queuedNudges", serialization_alias="queuedNudges"
+        default=None, validation_alias="queuedNudges", serialization_alias="queuedNudges"
     )
     """An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to the user."""
     nuxs: "list[Nux] | None" = None
@@ -72,12 +74,12 @@ class ContentLabelPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#contentLabelPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#contentLabelPref"] = _p.Field(
-        "app.bsky.actor.defs#contentLabelPref",
+        default="app.bsky.actor.defs#contentLabelPref",
         validation_alias="$type",
         serialization_alias="$type",
     )
     labeler_did: str | None = _p.Field(
-        None, validation_alias="labelerDid", serialization_alias="labelerDid"
+        default=None, validation_alias="labelerDid", serialization_alias="labelerDid"
     )
     """Which labeler does this preference apply to? If undefined, applies globally."""
     label: str
@@ -90,18 +92,20 @@ class DeclaredAgePref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#declaredAgePref"
 
     py_type: _t.Literal["app.bsky.actor.defs#declaredAgePref"] = _p.Field(
-        "app.bsky.actor.defs#declaredAgePref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#declaredAgePref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     is_over_age13: bool | None = _p.Field(
-        None, validation_alias="isOverAge13", serialization_alias="isOverAge13"
+        default=None, validation_alias="isOverAge13", serialization_alias="isOverAge13"
     )
     """Indicates if the user has declared that they are over 13 years of age."""
     is_over_age16: bool | None = _p.Field(
-        None, validation_alias="isOverAge16", serialization_alias="isOverAge16"
+        default=None, validation_alias="isOverAge16", serialization_alias="isOverAge16"
     )
     """Indicates if the user has declared that they are over 16 years of age."""
     is_over_age18: bool | None = _p.Field(
-        None, validation_alias="isOverAge18", serialization_alias="isOverAge18"
+        default=None, validation_alias="isOverAge18", serialization_alias="isOverAge18"
     )
     """Indicates if the user has declared that they are over 18 years of age."""
 
@@ -110,32 +114,34 @@ class FeedViewPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#feedViewPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#feedViewPref"] = _p.Field(
-        "app.bsky.actor.defs#feedViewPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#feedViewPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     feed: str
     """The URI of the feed, or an identifier which describes the feed."""
     hide_replies: bool | None = _p.Field(
-        None, validation_alias="hideReplies", serialization_alias="hideReplies"
+        default=None, validation_alias="hideReplies", serialization_alias="hideReplies"
     )
     """Hide replies in the feed."""
     hide_replies_by_unfollowed: bool = _p.Field(
-        True,
+        default=True,
         validation_alias="hideRepliesByUnfollowed",
         serialization_alias="hideRepliesByUnfollowed",
     )
     """Hide replies in the feed if they are not by followed users."""
     hide_replies_by_like_count: int | None = _p.Field(
-        None,
+        default=None,
         validation_alias="hideRepliesByLikeCount",
         serialization_alias="hideRepliesByLikeCount",
     )
     """Hide replies in the feed if they do not have this number of likes."""
     hide_reposts: bool | None = _p.Field(
-        None, validation_alias="hideReposts", serialization_alias="hideReposts"
+        default=None, validation_alias="hideReposts", serialization_alias="hideReposts"
     )
     """Hide reposts in the feed."""
     hide_quote_posts: bool | None = _p.Field(
-        None, validation_alias="hideQuotePosts", serialization_alias="hideQuotePosts"
+        default=None, validation_alias="hideQuotePosts", serialization_alias="hideQuotePosts"
     )
     """Hide quote posts in the feed."""
 
@@ -144,7 +150,9 @@ class HiddenPostsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#hiddenPostsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#hiddenPostsPref"] = _p.Field(
-        "app.bsky.actor.defs#hiddenPostsPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#hiddenPostsPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     items: list[str]
     """A list of URIs of posts the account owner has hidden."""
@@ -154,10 +162,12 @@ class InterestsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#interestsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#interestsPref"] = _p.Field(
-        "app.bsky.actor.defs#interestsPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#interestsPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     """The timestamp when the account owner last updated their interests."""
     tags: list[str]
@@ -170,7 +180,9 @@ class KnownFollowers(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#knownFollowers"
 
     py_type: _t.Literal["app.bsky.actor.defs#knownFollowers"] = _p.Field(
-        "app.bsky.actor.defs#knownFollowers", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#knownFollowers",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     count: int
     followers: "list[ProfileViewBasic]"
@@ -180,7 +192,9 @@ class LabelerPrefItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#labelerPrefItem"
 
     py_type: _t.Literal["app.bsky.actor.defs#labelerPrefItem"] = _p.Field(
-        "app.bsky.actor.defs#labelerPrefItem", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#labelerPrefItem",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
 
@@ -189,7 +203,9 @@ class LabelersPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#labelersPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#labelersPref"] = _p.Field(
-        "app.bsky.actor.defs#labelersPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#labelersPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     labelers: "list[LabelerPrefItem]"
 
@@ -200,16 +216,16 @@ class LiveEventPreferences(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#liveEventPreferences"
 
     py_type: _t.Literal["app.bsky.actor.defs#liveEventPreferences"] = _p.Field(
-        "app.bsky.actor.defs#liveEventPreferences",
+        default="app.bsky.actor.defs#liveEventPreferences",
         validation_alias="$type",
         serialization_alias="$type",
     )
     hidden_feed_ids: list[str] | None = _p.Field(
-        None, validation_alias="hiddenFeedIds", serialization_alias="hiddenFeedIds"
+        default=None, validation_alias="hiddenFeedIds", serialization_alias="hiddenFeedIds"
     )
     """A list of feed IDs that the user has hidden from live events."""
     hide_all_feeds: bool = _p.Field(
-        False, validation_alias="hideAllFeeds", serialization_alias="hideAllFeeds"
+        default=False, validation_alias="hideAllFeeds", serialization_alias="hideAllFeeds"
     )
     """Whether to hide all feeds from live events."""
 
@@ -220,7 +236,9 @@ class MutedWord(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#mutedWord"
 
     py_type: _t.Literal["app.bsky.actor.defs#mutedWord"] = _p.Field(
-        "app.bsky.actor.defs#mutedWord", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#mutedWord",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str | None = None
     value: str
@@ -228,11 +246,11 @@ class MutedWord(_m.LexModel):
     targets: list[str]
     """The intended targets of the muted word."""
     actor_target: str = _p.Field(
-        "all", validation_alias="actorTarget", serialization_alias="actorTarget"
+        default="all", validation_alias="actorTarget", serialization_alias="actorTarget"
     )
     """Groups of users to apply the muted word to. If undefined, applies to all users."""
     expires_at: str | None = _p.Field(
-        None, validation_alias="expiresAt", serialization_alias="expiresAt"
+        default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
     """The date and time at which the muted word will expire and no longer be applied."""
 
@@ -241,7 +259,9 @@ class MutedWordsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#mutedWordsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#mutedWordsPref"] = _p.Field(
-        "app.bsky.actor.defs#mutedWordsPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#mutedWordsPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     items: "list[MutedWord]"
     """A list of words the account owner has muted."""
@@ -253,14 +273,14 @@ class Nux(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#nux"
 
     py_type: _t.Literal["app.bsky.actor.defs#nux"] = _p.Field(
-        "app.bsky.actor.defs#nux", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#nux", validation_alias="$type", serialization_alias="$type"
     )
     id: str
     completed: bool
     data: str | None = None
     """Arbitrary data for the NUX. The structure is defined by the NUX itself. Limited to 300 characters."""
     expires_at: str | None = _p.Field(
-        None, validation_alias="expiresAt", serialization_alias="expiresAt"
+        default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
     """The date and time at which the NUX will expire and should be considered completed."""
 
@@ -269,12 +289,12 @@ class PersonalDetailsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#personalDetailsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#personalDetailsPref"] = _p.Field(
-        "app.bsky.actor.defs#personalDetailsPref",
+        default="app.bsky.actor.defs#personalDetailsPref",
         validation_alias="$type",
         serialization_alias="$type",
     )
     birth_date: str | None = _p.Field(
-        None, validation_alias="birthDate", serialization_alias="birthDate"
+        default=None, validation_alias="birthDate", serialization_alias="birthDate"
     )
     """The birth date of account owner."""
 
@@ -285,16 +305,18 @@ class PostInteractionSettingsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#postInteractionSettingsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#postInteractionSettingsPref"] = _p.Field(
-        "app.bsky.actor.defs#postInteractionSettingsPref",
+        default="app.bsky.actor.defs#postInteractionSettingsPref",
         validation_alias="$type",
         serialization_alias="$type",
     )
     threadgate_allow_rules: "list[_t.Annotated[_app_bsky_feed_threadgate.MentionRule | _app_bsky_feed_threadgate.FollowerRule | _app_bsky_feed_threadgate.FollowingRule | _app_bsky_feed_threadgate.ListRule | _m.UnknownObject, _m.union()]] | None" = _p.Field(
-        None, validation_alias="threadgateAllowRules", serialization_alias="threadgateAllowRules"
+        default=None,
+        validation_alias="threadgateAllowRules",
+        serialization_alias="threadgateAllowRules",
     )
     """Matches threadgate record. List of rules defining who can reply to this users posts. If value is an empty array, no one can reply. If value is undefined, anyone can reply."""
     postgate_embedding_rules: "list[_t.Annotated[_app_bsky_feed_postgate.DisableRule | _m.UnknownObject, _m.union()]] | None" = _p.Field(
-        None,
+        default=None,
         validation_alias="postgateEmbeddingRules",
         serialization_alias="postgateEmbeddingRules",
     )
@@ -305,19 +327,21 @@ class ProfileAssociated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileAssociated"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileAssociated"] = _p.Field(
-        "app.bsky.actor.defs#profileAssociated",
+        default="app.bsky.actor.defs#profileAssociated",
         validation_alias="$type",
         serialization_alias="$type",
     )
     lists: int | None = None
     feedgens: int | None = None
     starter_packs: int | None = _p.Field(
-        None, validation_alias="starterPacks", serialization_alias="starterPacks"
+        default=None, validation_alias="starterPacks", serialization_alias="starterPacks"
     )
     labeler: bool | None = None
     chat: "ProfileAssociatedChat | None" = None
     activity_subscription: "ProfileAssociatedActivitySubscription | None" = _p.Field(
-        None, validation_alias="activitySubscription", serialization_alias="activitySubscription"
+        default=None,
+        validation_alias="activitySubscription",
+        serialization_alias="activitySubscription",
     )
     germ: "ProfileAssociatedGerm | None" = None
 
@@ -326,7 +350,7 @@ class ProfileAssociatedActivitySubscription(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileAssociatedActivitySubscription"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileAssociatedActivitySubscription"] = _p.Field(
-        "app.bsky.actor.defs#profileAssociatedActivitySubscription",
+        default="app.bsky.actor.defs#profileAssociatedActivitySubscription",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -339,7 +363,7 @@ class ProfileAssociatedChat(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileAssociatedChat"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileAssociatedChat"] = _p.Field(
-        "app.bsky.actor.defs#profileAssociatedChat",
+        default="app.bsky.actor.defs#profileAssociatedChat",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -347,7 +371,7 @@ class ProfileAssociatedChat(_m.LexModel):
         validation_alias="allowIncoming", serialization_alias="allowIncoming"
     )
     allow_group_invites: str | None = _p.Field(
-        None, validation_alias="allowGroupInvites", serialization_alias="allowGroupInvites"
+        default=None, validation_alias="allowGroupInvites", serialization_alias="allowGroupInvites"
     )
 
 
@@ -355,7 +379,7 @@ class ProfileAssociatedGerm(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileAssociatedGerm"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileAssociatedGerm"] = _p.Field(
-        "app.bsky.actor.defs#profileAssociatedGerm",
+        default="app.bsky.actor.defs#profileAssociatedGerm",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -371,22 +395,24 @@ class ProfileView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileView"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileView"] = _p.Field(
-        "app.bsky.actor.defs#profileView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#profileView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     handle: str
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     pronouns: str | None = None
     description: str | None = None
     avatar: str | None = None
     associated: "ProfileAssociated | None" = None
     indexed_at: str | None = _p.Field(
-        None, validation_alias="indexedAt", serialization_alias="indexedAt"
+        default=None, validation_alias="indexedAt", serialization_alias="indexedAt"
     )
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     viewer: "ViewerState | None" = None
     labels: "list[_com_atproto_label_defs.Label] | None" = None
@@ -400,14 +426,14 @@ class ProfileViewBasic(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileViewBasic"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileViewBasic"] = _p.Field(
-        "app.bsky.actor.defs#profileViewBasic",
+        default="app.bsky.actor.defs#profileViewBasic",
         validation_alias="$type",
         serialization_alias="$type",
     )
     did: str
     handle: str
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     pronouns: str | None = None
     avatar: str | None = None
@@ -415,7 +441,7 @@ class ProfileViewBasic(_m.LexModel):
     viewer: "ViewerState | None" = None
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     verification: "VerificationState | None" = None
     status: "StatusView | None" = None
@@ -427,14 +453,14 @@ class ProfileViewDetailed(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#profileViewDetailed"
 
     py_type: _t.Literal["app.bsky.actor.defs#profileViewDetailed"] = _p.Field(
-        "app.bsky.actor.defs#profileViewDetailed",
+        default="app.bsky.actor.defs#profileViewDetailed",
         validation_alias="$type",
         serialization_alias="$type",
     )
     did: str
     handle: str
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     description: str | None = None
     pronouns: str | None = None
@@ -442,28 +468,30 @@ class ProfileViewDetailed(_m.LexModel):
     avatar: str | None = None
     banner: str | None = None
     followers_count: int | None = _p.Field(
-        None, validation_alias="followersCount", serialization_alias="followersCount"
+        default=None, validation_alias="followersCount", serialization_alias="followersCount"
     )
     follows_count: int | None = _p.Field(
-        None, validation_alias="followsCount", serialization_alias="followsCount"
+        default=None, validation_alias="followsCount", serialization_alias="followsCount"
     )
     posts_count: int | None = _p.Field(
-        None, validation_alias="postsCount", serialization_alias="postsCount"
+        default=None, validation_alias="postsCount", serialization_alias="postsCount"
     )
     associated: "ProfileAssociated | None" = None
     joined_via_starter_pack: "_app_bsky_graph_defs.StarterPackViewBasic | None" = _p.Field(
-        None, validation_alias="joinedViaStarterPack", serialization_alias="joinedViaStarterPack"
+        default=None,
+        validation_alias="joinedViaStarterPack",
+        serialization_alias="joinedViaStarterPack",
     )
     indexed_at: str | None = _p.Field(
-        None, validation_alias="indexedAt", serialization_alias="indexedAt"
+        default=None, validation_alias="indexedAt", serialization_alias="indexedAt"
     )
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     viewer: "ViewerState | None" = None
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     pinned_post: "_com_atproto_repo_strong_ref.Main | None" = _p.Field(
-        None, validation_alias="pinnedPost", serialization_alias="pinnedPost"
+        default=None, validation_alias="pinnedPost", serialization_alias="pinnedPost"
     )
     verification: "VerificationState | None" = None
     status: "StatusView | None" = None
@@ -475,7 +503,9 @@ class SavedFeed(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#savedFeed"
 
     py_type: _t.Literal["app.bsky.actor.defs#savedFeed"] = _p.Field(
-        "app.bsky.actor.defs#savedFeed", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#savedFeed",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     type: str
@@ -487,12 +517,14 @@ class SavedFeedsPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#savedFeedsPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#savedFeedsPref"] = _p.Field(
-        "app.bsky.actor.defs#savedFeedsPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#savedFeedsPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     pinned: list[str]
     saved: list[str]
     timeline_index: int | None = _p.Field(
-        None, validation_alias="timelineIndex", serialization_alias="timelineIndex"
+        default=None, validation_alias="timelineIndex", serialization_alias="timelineIndex"
     )
 
 
@@ -500,7 +532,7 @@ class SavedFeedsPrefV2(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#savedFeedsPrefV2"
 
     py_type: _t.Literal["app.bsky.actor.defs#savedFeedsPrefV2"] = _p.Field(
-        "app.bsky.actor.defs#savedFeedsPrefV2",
+        default="app.bsky.actor.defs#savedFeedsPrefV2",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -511,7 +543,9 @@ class StatusView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#statusView"
 
     py_type: _t.Literal["app.bsky.actor.defs#statusView"] = _p.Field(
-        "app.bsky.actor.defs#statusView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#statusView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str | None = None
     cid: str | None = None
@@ -524,15 +558,15 @@ class StatusView(_m.LexModel):
     """An optional embed associated with the status."""
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     expires_at: str | None = _p.Field(
-        None, validation_alias="expiresAt", serialization_alias="expiresAt"
+        default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
     """The date when this status will expire. The application might choose to no longer return the status after expiration."""
     is_active: bool | None = _p.Field(
-        None, validation_alias="isActive", serialization_alias="isActive"
+        default=None, validation_alias="isActive", serialization_alias="isActive"
     )
     """True if the status is not expired, false if it is expired. Only present if expiration was set."""
     is_disabled: bool | None = _p.Field(
-        None, validation_alias="isDisabled", serialization_alias="isDisabled"
+        default=None, validation_alias="isDisabled", serialization_alias="isDisabled"
     )
     """True if the user's go-live access has been disabled by a moderator, false otherwise."""
 
@@ -541,7 +575,9 @@ class ThreadViewPref(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#threadViewPref"
 
     py_type: _t.Literal["app.bsky.actor.defs#threadViewPref"] = _p.Field(
-        "app.bsky.actor.defs#threadViewPref", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#threadViewPref",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     sort: str | None = None
     """Sorting mode for threads."""
@@ -553,12 +589,12 @@ class VerificationPrefs(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#verificationPrefs"
 
     py_type: _t.Literal["app.bsky.actor.defs#verificationPrefs"] = _p.Field(
-        "app.bsky.actor.defs#verificationPrefs",
+        default="app.bsky.actor.defs#verificationPrefs",
         validation_alias="$type",
         serialization_alias="$type",
     )
     hide_badges: bool = _p.Field(
-        False, validation_alias="hideBadges", serialization_alias="hideBadges"
+        default=False, validation_alias="hideBadges", serialization_alias="hideBadges"
     )
     """Hide the blue check badges for verified accounts and trusted verifiers."""
 
@@ -569,7 +605,7 @@ class VerificationState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#verificationState"
 
     py_type: _t.Literal["app.bsky.actor.defs#verificationState"] = _p.Field(
-        "app.bsky.actor.defs#verificationState",
+        default="app.bsky.actor.defs#verificationState",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -591,18 +627,18 @@ class VerificationView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#verificationView"
 
     py_type: _t.Literal["app.bsky.actor.defs#verificationView"] = _p.Field(
-        "app.bsky.actor.defs#verificationView",
+        default="app.bsky.actor.defs#verificationView",
         validation_alias="$type",
         serialization_alias="$type",
     )
     issuer: str
     """The user who issued this verification."""
     issuer_display_name: str | None = _p.Field(
-        None, validation_alias="issuerDisplayName", serialization_alias="issuerDisplayName"
+        default=None, validation_alias="issuerDisplayName", serialization_alias="issuerDisplayName"
     )
     """The display name of the issuer."""
     issuer_handle: str | None = _p.Field(
-        None, validation_alias="issuerHandle", serialization_alias="issuerHandle"
+        default=None, validation_alias="issuerHandle", serialization_alias="issuerHandle"
     )
     """The handle of the issuer."""
     uri: str
@@ -619,38 +655,44 @@ class ViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.actor.defs#viewerState"
 
     py_type: _t.Literal["app.bsky.actor.defs#viewerState"] = _p.Field(
-        "app.bsky.actor.defs#viewerState", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.defs#viewerState",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     muted: bool | None = None
     """Whether the account is fully muted, directly or via a mutelist. False when the mute is scoped to specific kinds; see mutedOnlyReposts and mutedOnlyQuoteposts."""
     muted_only_reposts: bool | None = _p.Field(
-        None, validation_alias="mutedOnlyReposts", serialization_alias="mutedOnlyReposts"
+        default=None, validation_alias="mutedOnlyReposts", serialization_alias="mutedOnlyReposts"
     )
     """Whether the account's reposts are muted. Scoped mutes are exclusive with muted: this can be true while muted is false. If muted is true, this will be false."""
     muted_only_quoteposts: bool | None = _p.Field(
-        None, validation_alias="mutedOnlyQuoteposts", serialization_alias="mutedOnlyQuoteposts"
+        default=None,
+        validation_alias="mutedOnlyQuoteposts",
+        serialization_alias="mutedOnlyQuoteposts",
     )
     """Whether the account's quote posts are muted. Scoped mutes are exclusive with muted: this can be true while muted is false. If muted is true, this will be false."""
     muted_by_list: "_app_bsky_graph_defs.ListViewBasic | None" = _p.Field(
-        None, validation_alias="mutedByList", serialization_alias="mutedByList"
+        default=None, validation_alias="mutedByList", serialization_alias="mutedByList"
     )
     blocked_by: bool | None = _p.Field(
-        None, validation_alias="blockedBy", serialization_alias="blockedBy"
+        default=None, validation_alias="blockedBy", serialization_alias="blockedBy"
     )
     blocking: str | None = None
     blocking_by_list: "_app_bsky_graph_defs.ListViewBasic | None" = _p.Field(
-        None, validation_alias="blockingByList", serialization_alias="blockingByList"
+        default=None, validation_alias="blockingByList", serialization_alias="blockingByList"
     )
     following: str | None = None
     followed_by: str | None = _p.Field(
-        None, validation_alias="followedBy", serialization_alias="followedBy"
+        default=None, validation_alias="followedBy", serialization_alias="followedBy"
     )
     known_followers: "KnownFollowers | None" = _p.Field(
-        None, validation_alias="knownFollowers", serialization_alias="knownFollowers"
+        default=None, validation_alias="knownFollowers", serialization_alias="knownFollowers"
     )
     """This property is present only in selected cases, as an optimization."""
     activity_subscription: "_app_bsky_notification_defs.ActivitySubscription | None" = _p.Field(
-        None, validation_alias="activitySubscription", serialization_alias="activitySubscription"
+        default=None,
+        validation_alias="activitySubscription",
+        serialization_alias="activitySubscription",
     )
     """This property is present only in selected cases, as an optimization."""
 

@@ -22,10 +22,12 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     cursor: str | None = None
     actors: "list[_app_bsky_actor_defs.ProfileView]"
-    rec_id: int | None = _p.Field(None, validation_alias="recId", serialization_alias="recId")
+    rec_id: int | None = _p.Field(
+        default=None, validation_alias="recId", serialization_alias="recId"
+    )
     """DEPRECATED: use recIdStr instead."""
     rec_id_str: str | None = _p.Field(
-        None, validation_alias="recIdStr", serialization_alias="recIdStr"
+        default=None, validation_alias="recIdStr", serialization_alias="recIdStr"
     )
     """Snowflake for this recommendation, use when submitting recommendation events."""
 

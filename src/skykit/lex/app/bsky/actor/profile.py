@@ -21,10 +21,10 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.actor.profile"] = _p.Field(
-        "app.bsky.actor.profile", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.profile", validation_alias="$type", serialization_alias="$type"
     )
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     description: str | None = None
     """Free-form profile description text."""
@@ -38,13 +38,15 @@ class Record(_m.LexModel):
     labels: "_t.Annotated[_com_atproto_label_defs.SelfLabels | _m.UnknownObject, _m.union()] | None" = None
     """Self-label values, specific to the Bluesky application, on the overall account."""
     joined_via_starter_pack: "_com_atproto_repo_strong_ref.Main | None" = _p.Field(
-        None, validation_alias="joinedViaStarterPack", serialization_alias="joinedViaStarterPack"
+        default=None,
+        validation_alias="joinedViaStarterPack",
+        serialization_alias="joinedViaStarterPack",
     )
     pinned_post: "_com_atproto_repo_strong_ref.Main | None" = _p.Field(
-        None, validation_alias="pinnedPost", serialization_alias="pinnedPost"
+        default=None, validation_alias="pinnedPost", serialization_alias="pinnedPost"
     )
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
 
 

@@ -20,7 +20,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.actor.status"] = _p.Field(
-        "app.bsky.actor.status", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.actor.status", validation_alias="$type", serialization_alias="$type"
     )
     status: str
     """The status for the account."""
@@ -29,7 +29,7 @@ class Record(_m.LexModel):
     )
     """An optional embed associated with the status."""
     duration_minutes: int | None = _p.Field(
-        None, validation_alias="durationMinutes", serialization_alias="durationMinutes"
+        default=None, validation_alias="durationMinutes", serialization_alias="durationMinutes"
     )
     """The duration of the status in minutes. Applications can choose to impose minimum and maximum limits."""
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")

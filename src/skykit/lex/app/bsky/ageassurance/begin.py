@@ -20,7 +20,7 @@ class Input(_m.LexModel):
     country_code: str = _p.Field(validation_alias="countryCode", serialization_alias="countryCode")
     """An ISO 3166-1 alpha-2 code of the user's location."""
     region_code: str | None = _p.Field(
-        None, validation_alias="regionCode", serialization_alias="regionCode"
+        default=None, validation_alias="regionCode", serialization_alias="regionCode"
     )
     """An optional ISO 3166-2 code of the user's region or state within the country."""
 

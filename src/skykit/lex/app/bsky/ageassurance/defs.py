@@ -14,7 +14,9 @@ class Config(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#config"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#config"] = _p.Field(
-        "app.bsky.ageassurance.defs#config", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.ageassurance.defs#config",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     regions: "list[ConfigRegion]"
     """The per-region Age Assurance configuration."""
@@ -26,7 +28,7 @@ class ConfigRegion(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegion"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegion"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegion",
+        default="app.bsky.ageassurance.defs#configRegion",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -35,7 +37,7 @@ class ConfigRegion(_m.LexModel):
     country_code: str = _p.Field(validation_alias="countryCode", serialization_alias="countryCode")
     """The ISO 3166-1 alpha-2 country code this configuration applies to."""
     region_code: str | None = _p.Field(
-        None, validation_alias="regionCode", serialization_alias="regionCode"
+        default=None, validation_alias="regionCode", serialization_alias="regionCode"
     )
     """The ISO 3166-2 region code this configuration applies to. If omitted, the configuration applies to the entire country."""
     min_access_age: int = _p.Field(
@@ -43,7 +45,7 @@ class ConfigRegion(_m.LexModel):
     )
     """The minimum age (as a whole integer) required to use Bluesky in this region."""
     additional_verification_methods: list[str] | None = _p.Field(
-        None,
+        default=None,
         validation_alias="additionalVerificationMethods",
         serialization_alias="additionalVerificationMethods",
     )
@@ -58,7 +60,7 @@ class ConfigRegionRuleDefault(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleDefault"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleDefault"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleDefault",
+        default="app.bsky.ageassurance.defs#configRegionRuleDefault",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -71,7 +73,7 @@ class ConfigRegionRuleIfAccountNewerThan(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfAccountNewerThan"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfAccountNewerThan"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfAccountNewerThan",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfAccountNewerThan",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -86,7 +88,7 @@ class ConfigRegionRuleIfAccountOlderThan(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfAccountOlderThan"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfAccountOlderThan"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfAccountOlderThan",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfAccountOlderThan",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -101,7 +103,7 @@ class ConfigRegionRuleIfAssuredOverAge(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfAssuredOverAge"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfAssuredOverAge"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfAssuredOverAge",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfAssuredOverAge",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -116,7 +118,7 @@ class ConfigRegionRuleIfAssuredUnderAge(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfAssuredUnderAge"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfAssuredUnderAge"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfAssuredUnderAge",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfAssuredUnderAge",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -131,7 +133,7 @@ class ConfigRegionRuleIfDeclaredOverAge(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfDeclaredOverAge"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfDeclaredOverAge"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfDeclaredOverAge",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfDeclaredOverAge",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -146,7 +148,7 @@ class ConfigRegionRuleIfDeclaredUnderAge(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#configRegionRuleIfDeclaredUnderAge"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#configRegionRuleIfDeclaredUnderAge"] = _p.Field(
-        "app.bsky.ageassurance.defs#configRegionRuleIfDeclaredUnderAge",
+        default="app.bsky.ageassurance.defs#configRegionRuleIfDeclaredUnderAge",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -161,7 +163,9 @@ class Event(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#event"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#event"] = _p.Field(
-        "app.bsky.ageassurance.defs#event", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.ageassurance.defs#event",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     """The date and time of this write operation."""
@@ -174,21 +178,25 @@ class Event(_m.LexModel):
     country_code: str = _p.Field(validation_alias="countryCode", serialization_alias="countryCode")
     """The ISO 3166-1 alpha-2 country code provided when beginning the Age Assurance flow."""
     region_code: str | None = _p.Field(
-        None, validation_alias="regionCode", serialization_alias="regionCode"
+        default=None, validation_alias="regionCode", serialization_alias="regionCode"
     )
     """The ISO 3166-2 region code provided when beginning the Age Assurance flow."""
     email: str | None = None
     """The email used for Age Assurance."""
-    init_ip: str | None = _p.Field(None, validation_alias="initIp", serialization_alias="initIp")
+    init_ip: str | None = _p.Field(
+        default=None, validation_alias="initIp", serialization_alias="initIp"
+    )
     """The IP address used when initiating the Age Assurance flow."""
-    init_ua: str | None = _p.Field(None, validation_alias="initUa", serialization_alias="initUa")
+    init_ua: str | None = _p.Field(
+        default=None, validation_alias="initUa", serialization_alias="initUa"
+    )
     """The user agent used when initiating the Age Assurance flow."""
     complete_ip: str | None = _p.Field(
-        None, validation_alias="completeIp", serialization_alias="completeIp"
+        default=None, validation_alias="completeIp", serialization_alias="completeIp"
     )
     """The IP address used when completing the Age Assurance flow."""
     complete_ua: str | None = _p.Field(
-        None, validation_alias="completeUa", serialization_alias="completeUa"
+        default=None, validation_alias="completeUa", serialization_alias="completeUa"
     )
     """The user agent used when completing the Age Assurance flow."""
 
@@ -199,10 +207,12 @@ class State(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#state"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#state"] = _p.Field(
-        "app.bsky.ageassurance.defs#state", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.ageassurance.defs#state",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     last_initiated_at: str | None = _p.Field(
-        None, validation_alias="lastInitiatedAt", serialization_alias="lastInitiatedAt"
+        default=None, validation_alias="lastInitiatedAt", serialization_alias="lastInitiatedAt"
     )
     """The timestamp when this state was last updated."""
     status: str
@@ -215,12 +225,12 @@ class StateMetadata(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.ageassurance.defs#stateMetadata"
 
     py_type: _t.Literal["app.bsky.ageassurance.defs#stateMetadata"] = _p.Field(
-        "app.bsky.ageassurance.defs#stateMetadata",
+        default="app.bsky.ageassurance.defs#stateMetadata",
         validation_alias="$type",
         serialization_alias="$type",
     )
     account_created_at: str | None = _p.Field(
-        None, validation_alias="accountCreatedAt", serialization_alias="accountCreatedAt"
+        default=None, validation_alias="accountCreatedAt", serialization_alias="accountCreatedAt"
     )
     """The account creation timestamp."""
 

@@ -17,7 +17,7 @@ NSID: _t.Final = "app.bsky.ageassurance.getState"
 class Params(_m.LexModel):
     country_code: str = _p.Field(validation_alias="countryCode", serialization_alias="countryCode")
     region_code: str | None = _p.Field(
-        None, validation_alias="regionCode", serialization_alias="regionCode"
+        default=None, validation_alias="regionCode", serialization_alias="regionCode"
     )
 
 

@@ -20,7 +20,9 @@ class Bookmark(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.bookmark.defs#bookmark"
 
     py_type: _t.Literal["app.bsky.bookmark.defs#bookmark"] = _p.Field(
-        "app.bsky.bookmark.defs#bookmark", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.bookmark.defs#bookmark",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     subject: "_com_atproto_repo_strong_ref.Main"
     """A strong ref to the record to be bookmarked. Currently, only `app.bsky.feed.post` records are supported."""
@@ -30,12 +32,14 @@ class BookmarkView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.bookmark.defs#bookmarkView"
 
     py_type: _t.Literal["app.bsky.bookmark.defs#bookmarkView"] = _p.Field(
-        "app.bsky.bookmark.defs#bookmarkView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.bookmark.defs#bookmarkView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     subject: "_com_atproto_repo_strong_ref.Main"
     """A strong ref to the bookmarked record."""
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     item: "_t.Annotated[_app_bsky_feed_defs.BlockedPost | _app_bsky_feed_defs.NotFoundPost | _app_bsky_feed_defs.PostView | _m.UnknownObject, _m.union()]"
 

@@ -19,7 +19,7 @@ class MatchAndContactIndex(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.contact.defs#matchAndContactIndex"
 
     py_type: _t.Literal["app.bsky.contact.defs#matchAndContactIndex"] = _p.Field(
-        "app.bsky.contact.defs#matchAndContactIndex",
+        default="app.bsky.contact.defs#matchAndContactIndex",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -37,7 +37,9 @@ class Notification(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.contact.defs#notification"
 
     py_type: _t.Literal["app.bsky.contact.defs#notification"] = _p.Field(
-        "app.bsky.contact.defs#notification", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.contact.defs#notification",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     from_: str = _p.Field(validation_alias="from", serialization_alias="from")
     """The DID of who this notification comes from."""
@@ -49,7 +51,9 @@ class SyncStatus(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.contact.defs#syncStatus"
 
     py_type: _t.Literal["app.bsky.contact.defs#syncStatus"] = _p.Field(
-        "app.bsky.contact.defs#syncStatus", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.contact.defs#syncStatus",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     synced_at: str = _p.Field(validation_alias="syncedAt", serialization_alias="syncedAt")
     """Last date when contacts where imported."""

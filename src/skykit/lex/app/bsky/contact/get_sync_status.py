@@ -16,7 +16,7 @@ NSID: _t.Final = "app.bsky.contact.getSyncStatus"
 
 class Output(_m.LexModel):
     sync_status: "_app_bsky_contact_defs.SyncStatus | None" = _p.Field(
-        None, validation_alias="syncStatus", serialization_alias="syncStatus"
+        default=None, validation_alias="syncStatus", serialization_alias="syncStatus"
     )
     """If present, indicates the user has imported their contacts. If not present, indicates the user never used the feature or called `app.bsky.contact.removeData` and didn't import again since."""
 

@@ -22,14 +22,14 @@ class Draft(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draft"
 
     py_type: _t.Literal["app.bsky.draft.defs#draft"] = _p.Field(
-        "app.bsky.draft.defs#draft", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draft", validation_alias="$type", serialization_alias="$type"
     )
     device_id: str | None = _p.Field(
-        None, validation_alias="deviceId", serialization_alias="deviceId"
+        default=None, validation_alias="deviceId", serialization_alias="deviceId"
     )
     """UUIDv4 identifier of the device that created this draft."""
     device_name: str | None = _p.Field(
-        None, validation_alias="deviceName", serialization_alias="deviceName"
+        default=None, validation_alias="deviceName", serialization_alias="deviceName"
     )
     """The device and/or platform on which the draft was created."""
     posts: "list[DraftPost]"
@@ -37,13 +37,13 @@ class Draft(_m.LexModel):
     langs: list[str] | None = None
     """Indicates human language of posts primary text content."""
     postgate_embedding_rules: "list[_t.Annotated[_app_bsky_feed_postgate.DisableRule | _m.UnknownObject, _m.union()]] | None" = _p.Field(
-        None,
+        default=None,
         validation_alias="postgateEmbeddingRules",
         serialization_alias="postgateEmbeddingRules",
     )
     """Embedding rules for the postgates to be created when this draft is published."""
     threadgate_allow: "list[_t.Annotated[_app_bsky_feed_threadgate.MentionRule | _app_bsky_feed_threadgate.FollowerRule | _app_bsky_feed_threadgate.FollowingRule | _app_bsky_feed_threadgate.ListRule | _m.UnknownObject, _m.union()]] | None" = _p.Field(
-        None, validation_alias="threadgateAllow", serialization_alias="threadgateAllow"
+        default=None, validation_alias="threadgateAllow", serialization_alias="threadgateAllow"
     )
     """Allow-rules for the threadgate to be created when this draft is published."""
 
@@ -52,7 +52,7 @@ class DraftEmbedCaption(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedCaption"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedCaption"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedCaption",
+        default="app.bsky.draft.defs#draftEmbedCaption",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -64,7 +64,7 @@ class DraftEmbedExternal(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedExternal"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedExternal"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedExternal",
+        default="app.bsky.draft.defs#draftEmbedExternal",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -75,7 +75,7 @@ class DraftEmbedGallery(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedGallery"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedGallery"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedGallery",
+        default="app.bsky.draft.defs#draftEmbedGallery",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -86,7 +86,9 @@ class DraftEmbedImage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedImage"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedImage"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedImage", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draftEmbedImage",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     local_ref: "DraftEmbedLocalRef" = _p.Field(
         validation_alias="localRef", serialization_alias="localRef"
@@ -98,7 +100,7 @@ class DraftEmbedLocalRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedLocalRef"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedLocalRef"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedLocalRef",
+        default="app.bsky.draft.defs#draftEmbedLocalRef",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -110,7 +112,7 @@ class DraftEmbedRecord(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedRecord"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedRecord"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedRecord",
+        default="app.bsky.draft.defs#draftEmbedRecord",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -121,7 +123,9 @@ class DraftEmbedVideo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftEmbedVideo"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftEmbedVideo"] = _p.Field(
-        "app.bsky.draft.defs#draftEmbedVideo", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draftEmbedVideo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     local_ref: "DraftEmbedLocalRef" = _p.Field(
         validation_alias="localRef", serialization_alias="localRef"
@@ -136,26 +140,28 @@ class DraftPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftPost"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftPost"] = _p.Field(
-        "app.bsky.draft.defs#draftPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draftPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     text: str
     """The primary post content. It has a higher limit than post contents to allow storing a larger text that can later be refined into smaller posts."""
     labels: "_t.Annotated[_com_atproto_label_defs.SelfLabels | _m.UnknownObject, _m.union()] | None" = None
     """Self-label values for this post. Effectively content warnings."""
     embed_images: "list[DraftEmbedImage] | None" = _p.Field(
-        None, validation_alias="embedImages", serialization_alias="embedImages"
+        default=None, validation_alias="embedImages", serialization_alias="embedImages"
     )
     embed_gallery: "DraftEmbedGallery | None" = _p.Field(
-        None, validation_alias="embedGallery", serialization_alias="embedGallery"
+        default=None, validation_alias="embedGallery", serialization_alias="embedGallery"
     )
     embed_videos: "list[DraftEmbedVideo] | None" = _p.Field(
-        None, validation_alias="embedVideos", serialization_alias="embedVideos"
+        default=None, validation_alias="embedVideos", serialization_alias="embedVideos"
     )
     embed_externals: "list[DraftEmbedExternal] | None" = _p.Field(
-        None, validation_alias="embedExternals", serialization_alias="embedExternals"
+        default=None, validation_alias="embedExternals", serialization_alias="embedExternals"
     )
     embed_records: "list[DraftEmbedRecord] | None" = _p.Field(
-        None, validation_alias="embedRecords", serialization_alias="embedRecords"
+        default=None, validation_alias="embedRecords", serialization_alias="embedRecords"
     )
 
 
@@ -165,7 +171,9 @@ class DraftView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftView"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftView"] = _p.Field(
-        "app.bsky.draft.defs#draftView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draftView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     """A TID to be used as a draft identifier."""
@@ -182,7 +190,9 @@ class DraftWithId(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.draft.defs#draftWithId"
 
     py_type: _t.Literal["app.bsky.draft.defs#draftWithId"] = _p.Field(
-        "app.bsky.draft.defs#draftWithId", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.draft.defs#draftWithId",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     """A TID to be used as a draft identifier."""

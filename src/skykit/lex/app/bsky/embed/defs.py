@@ -16,7 +16,9 @@ class AspectRatio(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.defs#aspectRatio"
 
     py_type: _t.Literal["app.bsky.embed.defs#aspectRatio"] = _p.Field(
-        "app.bsky.embed.defs#aspectRatio", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.defs#aspectRatio",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     width: int
     height: int

@@ -21,7 +21,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external"
 
     py_type: _t.Literal["app.bsky.embed.external"] = _p.Field(
-        "app.bsky.embed.external", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.external", validation_alias="$type", serialization_alias="$type"
     )
     external: "External"
 
@@ -32,7 +32,9 @@ class ColorRGB(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#colorRGB"
 
     py_type: _t.Literal["app.bsky.embed.external#colorRGB"] = _p.Field(
-        "app.bsky.embed.external#colorRGB", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.external#colorRGB",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     r: int
     g: int
@@ -43,14 +45,16 @@ class External(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#external"
 
     py_type: _t.Literal["app.bsky.embed.external#external"] = _p.Field(
-        "app.bsky.embed.external#external", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.external#external",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     title: str
     description: str
     thumb: _m.Blob | None = None
     associated_refs: "list[_com_atproto_repo_strong_ref.Main] | None" = _p.Field(
-        None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
+        default=None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
     )
     """StrongRefs (uri+cid) of the Atmosphere records that backed this view."""
 
@@ -59,7 +63,9 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#view"
 
     py_type: _t.Literal["app.bsky.embed.external#view"] = _p.Field(
-        "app.bsky.embed.external#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.external#view",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     external: "ViewExternal"
 
@@ -68,7 +74,7 @@ class ViewExternal(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#viewExternal"
 
     py_type: _t.Literal["app.bsky.embed.external#viewExternal"] = _p.Field(
-        "app.bsky.embed.external#viewExternal",
+        default="app.bsky.embed.external#viewExternal",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -77,25 +83,27 @@ class ViewExternal(_m.LexModel):
     description: str
     thumb: str | None = None
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     """When the external content was created, if available. Example: a publication date, for an article."""
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     """When the external content was updated, if available."""
     reading_time: int | None = _p.Field(
-        None, validation_alias="readingTime", serialization_alias="readingTime"
+        default=None, validation_alias="readingTime", serialization_alias="readingTime"
     )
     """Estimated reading time in minutes, if applicable and available."""
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     source: "ViewExternalSource | None" = None
     associated_refs: "list[_com_atproto_repo_strong_ref.Main] | None" = _p.Field(
-        None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
+        default=None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
     )
     """StrongRefs (uri+cid) of the Atmosphere records that backed this view."""
     associated_profiles: "list[_app_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="associatedProfiles", serialization_alias="associatedProfiles"
+        default=None,
+        validation_alias="associatedProfiles",
+        serialization_alias="associatedProfiles",
     )
     """Profiles of the owners of the Atmosphere records that backed this view."""
 
@@ -106,7 +114,7 @@ class ViewExternalSource(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#viewExternalSource"
 
     py_type: _t.Literal["app.bsky.embed.external#viewExternalSource"] = _p.Field(
-        "app.bsky.embed.external#viewExternalSource",
+        default="app.bsky.embed.external#viewExternalSource",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -125,21 +133,23 @@ class ViewExternalSourceTheme(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.external#viewExternalSourceTheme"
 
     py_type: _t.Literal["app.bsky.embed.external#viewExternalSourceTheme"] = _p.Field(
-        "app.bsky.embed.external#viewExternalSourceTheme",
+        default="app.bsky.embed.external#viewExternalSourceTheme",
         validation_alias="$type",
         serialization_alias="$type",
     )
     background_rgb: "ColorRGB | None" = _p.Field(
-        None, validation_alias="backgroundRGB", serialization_alias="backgroundRGB"
+        default=None, validation_alias="backgroundRGB", serialization_alias="backgroundRGB"
     )
     foreground_rgb: "ColorRGB | None" = _p.Field(
-        None, validation_alias="foregroundRGB", serialization_alias="foregroundRGB"
+        default=None, validation_alias="foregroundRGB", serialization_alias="foregroundRGB"
     )
     accent_rgb: "ColorRGB | None" = _p.Field(
-        None, validation_alias="accentRGB", serialization_alias="accentRGB"
+        default=None, validation_alias="accentRGB", serialization_alias="accentRGB"
     )
     accent_foreground_rgb: "ColorRGB | None" = _p.Field(
-        None, validation_alias="accentForegroundRGB", serialization_alias="accentForegroundRGB"
+        default=None,
+        validation_alias="accentForegroundRGB",
+        serialization_alias="accentForegroundRGB",
     )
 
 

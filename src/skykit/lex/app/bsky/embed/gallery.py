@@ -17,7 +17,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.gallery"
 
     py_type: _t.Literal["app.bsky.embed.gallery"] = _p.Field(
-        "app.bsky.embed.gallery", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.gallery", validation_alias="$type", serialization_alias="$type"
     )
     items: "list[_t.Annotated[Image | _m.UnknownObject, _m.union()]]"
     """The schema-level maxLength of 20 is a future-proof ceiling. Clients should currently enforce a soft limit of 10 items in authoring UIs."""
@@ -27,7 +27,9 @@ class Image(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.gallery#image"
 
     py_type: _t.Literal["app.bsky.embed.gallery#image"] = _p.Field(
-        "app.bsky.embed.gallery#image", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.gallery#image",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     image: _m.Blob
     alt: str
@@ -41,7 +43,7 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.gallery#view"
 
     py_type: _t.Literal["app.bsky.embed.gallery#view"] = _p.Field(
-        "app.bsky.embed.gallery#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.gallery#view", validation_alias="$type", serialization_alias="$type"
     )
     items: "list[_t.Annotated[ViewImage | _m.UnknownObject, _m.union()]]"
 
@@ -50,7 +52,9 @@ class ViewImage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.gallery#viewImage"
 
     py_type: _t.Literal["app.bsky.embed.gallery#viewImage"] = _p.Field(
-        "app.bsky.embed.gallery#viewImage", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.gallery#viewImage",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     thumbnail: str
     """Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by the App View."""

@@ -26,11 +26,11 @@ class Output(_m.LexModel):
     view: "_app_bsky_embed_external.View | None" = None
     """Hydrated view of the embed. Present only when the resolved records back the requested URL and supply enough information to populate the required `viewExternal` fields. Omitted alongside the rest of the response when no records resolved or validation failed."""
     associated_refs: "list[_com_atproto_repo_strong_ref.Main] | None" = _p.Field(
-        None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
+        default=None, validation_alias="associatedRefs", serialization_alias="associatedRefs"
     )
     """StrongRefs (URI+CID) of the Atmosphere records that backed this view, suitable for embedding into a post's external.associatedRefs."""
     associated_records: list[_m.Unknown] | None = _p.Field(
-        None, validation_alias="associatedRecords", serialization_alias="associatedRecords"
+        default=None, validation_alias="associatedRecords", serialization_alias="associatedRecords"
     )
 
 

@@ -17,7 +17,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.images"
 
     py_type: _t.Literal["app.bsky.embed.images"] = _p.Field(
-        "app.bsky.embed.images", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.images", validation_alias="$type", serialization_alias="$type"
     )
     images: "list[Image]"
 
@@ -26,14 +26,14 @@ class Image(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.images#image"
 
     py_type: _t.Literal["app.bsky.embed.images#image"] = _p.Field(
-        "app.bsky.embed.images#image", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.images#image", validation_alias="$type", serialization_alias="$type"
     )
     image: _m.Blob
     """The raw image file. May be up to 2 MB, formerly limited to 1 MB."""
     alt: str
     """Alt text description of the image, for accessibility."""
     aspect_ratio: "_app_bsky_embed_defs.AspectRatio | None" = _p.Field(
-        None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
+        default=None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
     )
 
 
@@ -41,7 +41,7 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.images#view"
 
     py_type: _t.Literal["app.bsky.embed.images#view"] = _p.Field(
-        "app.bsky.embed.images#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.images#view", validation_alias="$type", serialization_alias="$type"
     )
     images: "list[ViewImage]"
 
@@ -50,7 +50,9 @@ class ViewImage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.images#viewImage"
 
     py_type: _t.Literal["app.bsky.embed.images#viewImage"] = _p.Field(
-        "app.bsky.embed.images#viewImage", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.images#viewImage",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     thumb: str
     """Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by the App View."""
@@ -59,7 +61,7 @@ class ViewImage(_m.LexModel):
     alt: str
     """Alt text description of the image, for accessibility."""
     aspect_ratio: "_app_bsky_embed_defs.AspectRatio | None" = _p.Field(
-        None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
+        default=None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
     )
 
 

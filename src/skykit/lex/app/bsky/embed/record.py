@@ -27,7 +27,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record"
 
     py_type: _t.Literal["app.bsky.embed.record"] = _p.Field(
-        "app.bsky.embed.record", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record", validation_alias="$type", serialization_alias="$type"
     )
     record: "_com_atproto_repo_strong_ref.Main"
 
@@ -36,7 +36,7 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record#view"
 
     py_type: _t.Literal["app.bsky.embed.record#view"] = _p.Field(
-        "app.bsky.embed.record#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record#view", validation_alias="$type", serialization_alias="$type"
     )
     record: "_t.Annotated[ViewRecord | ViewNotFound | ViewBlocked | ViewDetached | _app_bsky_feed_defs.GeneratorView | _app_bsky_graph_defs.ListView | _app_bsky_labeler_defs.LabelerView | _app_bsky_graph_defs.StarterPackViewBasic | _m.UnknownObject, _m.union()]"
 
@@ -45,7 +45,9 @@ class ViewBlocked(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record#viewBlocked"
 
     py_type: _t.Literal["app.bsky.embed.record#viewBlocked"] = _p.Field(
-        "app.bsky.embed.record#viewBlocked", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record#viewBlocked",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     blocked: bool
@@ -56,7 +58,9 @@ class ViewDetached(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record#viewDetached"
 
     py_type: _t.Literal["app.bsky.embed.record#viewDetached"] = _p.Field(
-        "app.bsky.embed.record#viewDetached", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record#viewDetached",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     detached: bool
@@ -66,7 +70,9 @@ class ViewNotFound(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record#viewNotFound"
 
     py_type: _t.Literal["app.bsky.embed.record#viewNotFound"] = _p.Field(
-        "app.bsky.embed.record#viewNotFound", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record#viewNotFound",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     not_found: bool = _p.Field(validation_alias="notFound", serialization_alias="notFound")
@@ -76,7 +82,9 @@ class ViewRecord(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.record#viewRecord"
 
     py_type: _t.Literal["app.bsky.embed.record#viewRecord"] = _p.Field(
-        "app.bsky.embed.record#viewRecord", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.record#viewRecord",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
@@ -85,16 +93,16 @@ class ViewRecord(_m.LexModel):
     """The record data itself."""
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     reply_count: int | None = _p.Field(
-        None, validation_alias="replyCount", serialization_alias="replyCount"
+        default=None, validation_alias="replyCount", serialization_alias="replyCount"
     )
     repost_count: int | None = _p.Field(
-        None, validation_alias="repostCount", serialization_alias="repostCount"
+        default=None, validation_alias="repostCount", serialization_alias="repostCount"
     )
     like_count: int | None = _p.Field(
-        None, validation_alias="likeCount", serialization_alias="likeCount"
+        default=None, validation_alias="likeCount", serialization_alias="likeCount"
     )
     quote_count: int | None = _p.Field(
-        None, validation_alias="quoteCount", serialization_alias="quoteCount"
+        default=None, validation_alias="quoteCount", serialization_alias="quoteCount"
     )
     embeds: "list[_t.Annotated[_app_bsky_embed_images.View | _app_bsky_embed_video.View | _app_bsky_embed_gallery.View | _app_bsky_embed_external.View | View | _app_bsky_embed_record_with_media.View | _m.UnknownObject, _m.union()]] | None" = None
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")

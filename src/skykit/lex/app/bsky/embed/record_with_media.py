@@ -21,7 +21,9 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.recordWithMedia"
 
     py_type: _t.Literal["app.bsky.embed.recordWithMedia"] = _p.Field(
-        "app.bsky.embed.recordWithMedia", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.recordWithMedia",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     record: "_app_bsky_embed_record.Main"
     media: "_t.Annotated[_app_bsky_embed_images.Main | _app_bsky_embed_video.Main | _app_bsky_embed_gallery.Main | _app_bsky_embed_external.Main | _m.UnknownObject, _m.union()]"
@@ -31,7 +33,9 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.recordWithMedia#view"
 
     py_type: _t.Literal["app.bsky.embed.recordWithMedia#view"] = _p.Field(
-        "app.bsky.embed.recordWithMedia#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.recordWithMedia#view",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     record: "_app_bsky_embed_record.View"
     media: "_t.Annotated[_app_bsky_embed_images.View | _app_bsky_embed_video.View | _app_bsky_embed_gallery.View | _app_bsky_embed_external.View | _m.UnknownObject, _m.union()]"

@@ -17,7 +17,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.video"
 
     py_type: _t.Literal["app.bsky.embed.video"] = _p.Field(
-        "app.bsky.embed.video", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.video", validation_alias="$type", serialization_alias="$type"
     )
     video: _m.Blob
     """The mp4 video file. May be up to 300mb, formerly limited to 100mb."""
@@ -25,7 +25,7 @@ class Main(_m.LexModel):
     alt: str | None = None
     """Alt text description of the video, for accessibility."""
     aspect_ratio: "_app_bsky_embed_defs.AspectRatio | None" = _p.Field(
-        None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
+        default=None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
     )
     presentation: str | None = None
     """A hint to the client about how to present the video."""
@@ -35,7 +35,9 @@ class Caption(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.video#caption"
 
     py_type: _t.Literal["app.bsky.embed.video#caption"] = _p.Field(
-        "app.bsky.embed.video#caption", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.video#caption",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     lang: str
     file: _m.Blob
@@ -45,14 +47,14 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.embed.video#view"
 
     py_type: _t.Literal["app.bsky.embed.video#view"] = _p.Field(
-        "app.bsky.embed.video#view", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.embed.video#view", validation_alias="$type", serialization_alias="$type"
     )
     cid: str
     playlist: str
     thumbnail: str | None = None
     alt: str | None = None
     aspect_ratio: "_app_bsky_embed_defs.AspectRatio | None" = _p.Field(
-        None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
+        default=None, validation_alias="aspectRatio", serialization_alias="aspectRatio"
     )
     presentation: str | None = None
     """A hint to the client about how to present the video."""

@@ -26,7 +26,9 @@ class BlockedAuthor(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#blockedAuthor"
 
     py_type: _t.Literal["app.bsky.feed.defs#blockedAuthor"] = _p.Field(
-        "app.bsky.feed.defs#blockedAuthor", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#blockedAuthor",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     viewer: "_app_bsky_actor_defs.ViewerState | None" = None
@@ -36,7 +38,9 @@ class BlockedPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#blockedPost"
 
     py_type: _t.Literal["app.bsky.feed.defs#blockedPost"] = _p.Field(
-        "app.bsky.feed.defs#blockedPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#blockedPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     blocked: bool
@@ -66,16 +70,20 @@ class FeedViewPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#feedViewPost"
 
     py_type: _t.Literal["app.bsky.feed.defs#feedViewPost"] = _p.Field(
-        "app.bsky.feed.defs#feedViewPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#feedViewPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     post: "PostView"
     reply: "ReplyRef | None" = None
     reason: "_t.Annotated[ReasonRepost | ReasonPin | _m.UnknownObject, _m.union()] | None" = None
     feed_context: str | None = _p.Field(
-        None, validation_alias="feedContext", serialization_alias="feedContext"
+        default=None, validation_alias="feedContext", serialization_alias="feedContext"
     )
     """Context provided by feed generator that may be passed back alongside interactions."""
-    req_id: str | None = _p.Field(None, validation_alias="reqId", serialization_alias="reqId")
+    req_id: str | None = _p.Field(
+        default=None, validation_alias="reqId", serialization_alias="reqId"
+    )
     """Unique identifier per request that may be passed back alongside interactions."""
 
 
@@ -83,7 +91,9 @@ class GeneratorView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#generatorView"
 
     py_type: _t.Literal["app.bsky.feed.defs#generatorView"] = _p.Field(
-        "app.bsky.feed.defs#generatorView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#generatorView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
@@ -92,19 +102,21 @@ class GeneratorView(_m.LexModel):
     display_name: str = _p.Field(validation_alias="displayName", serialization_alias="displayName")
     description: str | None = None
     description_facets: "list[_app_bsky_richtext_facet.Main] | None" = _p.Field(
-        None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
+        default=None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
     )
     avatar: str | None = None
     like_count: int | None = _p.Field(
-        None, validation_alias="likeCount", serialization_alias="likeCount"
+        default=None, validation_alias="likeCount", serialization_alias="likeCount"
     )
     accepts_interactions: bool | None = _p.Field(
-        None, validation_alias="acceptsInteractions", serialization_alias="acceptsInteractions"
+        default=None,
+        validation_alias="acceptsInteractions",
+        serialization_alias="acceptsInteractions",
     )
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     viewer: "GeneratorViewerState | None" = None
     content_mode: str | None = _p.Field(
-        None, validation_alias="contentMode", serialization_alias="contentMode"
+        default=None, validation_alias="contentMode", serialization_alias="contentMode"
     )
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
 
@@ -113,7 +125,7 @@ class GeneratorViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#generatorViewerState"
 
     py_type: _t.Literal["app.bsky.feed.defs#generatorViewerState"] = _p.Field(
-        "app.bsky.feed.defs#generatorViewerState",
+        default="app.bsky.feed.defs#generatorViewerState",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -124,15 +136,19 @@ class Interaction(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#interaction"
 
     py_type: _t.Literal["app.bsky.feed.defs#interaction"] = _p.Field(
-        "app.bsky.feed.defs#interaction", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#interaction",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     item: str | None = None
     event: str | None = None
     feed_context: str | None = _p.Field(
-        None, validation_alias="feedContext", serialization_alias="feedContext"
+        default=None, validation_alias="feedContext", serialization_alias="feedContext"
     )
     """Context on a feed item that was originally supplied by the feed generator on getFeedSkeleton."""
-    req_id: str | None = _p.Field(None, validation_alias="reqId", serialization_alias="reqId")
+    req_id: str | None = _p.Field(
+        default=None, validation_alias="reqId", serialization_alias="reqId"
+    )
     """Unique identifier per request that may be passed back alongside interactions."""
 
 
@@ -161,7 +177,9 @@ class KnownLikers(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#knownLikers"
 
     py_type: _t.Literal["app.bsky.feed.defs#knownLikers"] = _p.Field(
-        "app.bsky.feed.defs#knownLikers", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#knownLikers",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     count: int
     actors: "list[_app_bsky_actor_defs.ProfileViewBasic]"
@@ -171,7 +189,9 @@ class NotFoundPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#notFoundPost"
 
     py_type: _t.Literal["app.bsky.feed.defs#notFoundPost"] = _p.Field(
-        "app.bsky.feed.defs#notFoundPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#notFoundPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     not_found: bool = _p.Field(validation_alias="notFound", serialization_alias="notFound")
@@ -181,7 +201,7 @@ class PostView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#postView"
 
     py_type: _t.Literal["app.bsky.feed.defs#postView"] = _p.Field(
-        "app.bsky.feed.defs#postView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#postView", validation_alias="$type", serialization_alias="$type"
     )
     uri: str
     cid: str
@@ -189,19 +209,19 @@ class PostView(_m.LexModel):
     record: _m.Unknown
     embed: "_t.Annotated[_app_bsky_embed_images.View | _app_bsky_embed_video.View | _app_bsky_embed_gallery.View | _app_bsky_embed_external.View | _app_bsky_embed_record.View | _app_bsky_embed_record_with_media.View | _m.UnknownObject, _m.union()] | None" = None
     bookmark_count: int | None = _p.Field(
-        None, validation_alias="bookmarkCount", serialization_alias="bookmarkCount"
+        default=None, validation_alias="bookmarkCount", serialization_alias="bookmarkCount"
     )
     reply_count: int | None = _p.Field(
-        None, validation_alias="replyCount", serialization_alias="replyCount"
+        default=None, validation_alias="replyCount", serialization_alias="replyCount"
     )
     repost_count: int | None = _p.Field(
-        None, validation_alias="repostCount", serialization_alias="repostCount"
+        default=None, validation_alias="repostCount", serialization_alias="repostCount"
     )
     like_count: int | None = _p.Field(
-        None, validation_alias="likeCount", serialization_alias="likeCount"
+        default=None, validation_alias="likeCount", serialization_alias="likeCount"
     )
     quote_count: int | None = _p.Field(
-        None, validation_alias="quoteCount", serialization_alias="quoteCount"
+        default=None, validation_alias="quoteCount", serialization_alias="quoteCount"
     )
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
     viewer: "ViewerState | None" = None
@@ -215,7 +235,9 @@ class ReasonPin(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#reasonPin"
 
     py_type: _t.Literal["app.bsky.feed.defs#reasonPin"] = _p.Field(
-        "app.bsky.feed.defs#reasonPin", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#reasonPin",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
 
 
@@ -223,7 +245,9 @@ class ReasonRepost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#reasonRepost"
 
     py_type: _t.Literal["app.bsky.feed.defs#reasonRepost"] = _p.Field(
-        "app.bsky.feed.defs#reasonRepost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#reasonRepost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     by: "_app_bsky_actor_defs.ProfileViewBasic"
     uri: str | None = None
@@ -235,12 +259,12 @@ class ReplyRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#replyRef"
 
     py_type: _t.Literal["app.bsky.feed.defs#replyRef"] = _p.Field(
-        "app.bsky.feed.defs#replyRef", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#replyRef", validation_alias="$type", serialization_alias="$type"
     )
     root: "_t.Annotated[PostView | NotFoundPost | BlockedPost | _m.UnknownObject, _m.union()]"
     parent: "_t.Annotated[PostView | NotFoundPost | BlockedPost | _m.UnknownObject, _m.union()]"
     grandparent_author: "_app_bsky_actor_defs.ProfileViewBasic | None" = _p.Field(
-        None, validation_alias="grandparentAuthor", serialization_alias="grandparentAuthor"
+        default=None, validation_alias="grandparentAuthor", serialization_alias="grandparentAuthor"
     )
     """When parent is a reply to another post, this is the author of that post."""
 
@@ -256,12 +280,14 @@ class SkeletonFeedPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#skeletonFeedPost"
 
     py_type: _t.Literal["app.bsky.feed.defs#skeletonFeedPost"] = _p.Field(
-        "app.bsky.feed.defs#skeletonFeedPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#skeletonFeedPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     post: str
     reason: "_t.Annotated[SkeletonReasonRepost | SkeletonReasonPin | _m.UnknownObject, _m.union()] | None" = None
     feed_context: str | None = _p.Field(
-        None, validation_alias="feedContext", serialization_alias="feedContext"
+        default=None, validation_alias="feedContext", serialization_alias="feedContext"
     )
     """Context that will be passed through to client and may be passed to feed generator back alongside interactions."""
 
@@ -270,7 +296,7 @@ class SkeletonReasonPin(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#skeletonReasonPin"
 
     py_type: _t.Literal["app.bsky.feed.defs#skeletonReasonPin"] = _p.Field(
-        "app.bsky.feed.defs#skeletonReasonPin",
+        default="app.bsky.feed.defs#skeletonReasonPin",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -280,7 +306,7 @@ class SkeletonReasonRepost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#skeletonReasonRepost"
 
     py_type: _t.Literal["app.bsky.feed.defs#skeletonReasonRepost"] = _p.Field(
-        "app.bsky.feed.defs#skeletonReasonRepost",
+        default="app.bsky.feed.defs#skeletonReasonRepost",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -293,10 +319,12 @@ class ThreadContext(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#threadContext"
 
     py_type: _t.Literal["app.bsky.feed.defs#threadContext"] = _p.Field(
-        "app.bsky.feed.defs#threadContext", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#threadContext",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     root_author_like: str | None = _p.Field(
-        None, validation_alias="rootAuthorLike", serialization_alias="rootAuthorLike"
+        default=None, validation_alias="rootAuthorLike", serialization_alias="rootAuthorLike"
     )
 
 
@@ -304,13 +332,15 @@ class ThreadViewPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#threadViewPost"
 
     py_type: _t.Literal["app.bsky.feed.defs#threadViewPost"] = _p.Field(
-        "app.bsky.feed.defs#threadViewPost", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#threadViewPost",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     post: "PostView"
     parent: "_t.Annotated[ThreadViewPost | NotFoundPost | BlockedPost | _m.UnknownObject, _m.union()] | None" = None
     replies: "list[_t.Annotated[ThreadViewPost | NotFoundPost | BlockedPost | _m.UnknownObject, _m.union()]] | None" = None
     thread_context: "ThreadContext | None" = _p.Field(
-        None, validation_alias="threadContext", serialization_alias="threadContext"
+        default=None, validation_alias="threadContext", serialization_alias="threadContext"
     )
 
 
@@ -318,7 +348,9 @@ class ThreadgateView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#threadgateView"
 
     py_type: _t.Literal["app.bsky.feed.defs#threadgateView"] = _p.Field(
-        "app.bsky.feed.defs#threadgateView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#threadgateView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str | None = None
     cid: str | None = None
@@ -332,23 +364,25 @@ class ViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.defs#viewerState"
 
     py_type: _t.Literal["app.bsky.feed.defs#viewerState"] = _p.Field(
-        "app.bsky.feed.defs#viewerState", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.defs#viewerState",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     repost: str | None = None
     like: str | None = None
     bookmarked: bool | None = None
     thread_muted: bool | None = _p.Field(
-        None, validation_alias="threadMuted", serialization_alias="threadMuted"
+        default=None, validation_alias="threadMuted", serialization_alias="threadMuted"
     )
     reply_disabled: bool | None = _p.Field(
-        None, validation_alias="replyDisabled", serialization_alias="replyDisabled"
+        default=None, validation_alias="replyDisabled", serialization_alias="replyDisabled"
     )
     embedding_disabled: bool | None = _p.Field(
-        None, validation_alias="embeddingDisabled", serialization_alias="embeddingDisabled"
+        default=None, validation_alias="embeddingDisabled", serialization_alias="embeddingDisabled"
     )
     pinned: bool | None = None
     known_likers: "KnownLikers | None" = _p.Field(
-        None, validation_alias="knownLikers", serialization_alias="knownLikers"
+        default=None, validation_alias="knownLikers", serialization_alias="knownLikers"
     )
     """This property is present only in selected cases, as an optimization."""
 

@@ -15,7 +15,7 @@ class Feed(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.describeFeedGenerator#feed"
 
     py_type: _t.Literal["app.bsky.feed.describeFeedGenerator#feed"] = _p.Field(
-        "app.bsky.feed.describeFeedGenerator#feed",
+        default="app.bsky.feed.describeFeedGenerator#feed",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -26,15 +26,15 @@ class Links(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.describeFeedGenerator#links"
 
     py_type: _t.Literal["app.bsky.feed.describeFeedGenerator#links"] = _p.Field(
-        "app.bsky.feed.describeFeedGenerator#links",
+        default="app.bsky.feed.describeFeedGenerator#links",
         validation_alias="$type",
         serialization_alias="$type",
     )
     privacy_policy: str | None = _p.Field(
-        None, validation_alias="privacyPolicy", serialization_alias="privacyPolicy"
+        default=None, validation_alias="privacyPolicy", serialization_alias="privacyPolicy"
     )
     terms_of_service: str | None = _p.Field(
-        None, validation_alias="termsOfService", serialization_alias="termsOfService"
+        default=None, validation_alias="termsOfService", serialization_alias="termsOfService"
     )
 
 

@@ -21,23 +21,25 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.feed.generator"] = _p.Field(
-        "app.bsky.feed.generator", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.generator", validation_alias="$type", serialization_alias="$type"
     )
     did: str
     display_name: str = _p.Field(validation_alias="displayName", serialization_alias="displayName")
     description: str | None = None
     description_facets: "list[_app_bsky_richtext_facet.Main] | None" = _p.Field(
-        None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
+        default=None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
     )
     avatar: _m.Blob | None = None
     accepts_interactions: bool | None = _p.Field(
-        None, validation_alias="acceptsInteractions", serialization_alias="acceptsInteractions"
+        default=None,
+        validation_alias="acceptsInteractions",
+        serialization_alias="acceptsInteractions",
     )
     """Declaration that a feed accepts feedback interactions from a client through app.bsky.feed.sendInteractions"""
     labels: "_t.Annotated[_com_atproto_label_defs.SelfLabels | _m.UnknownObject, _m.union()] | None" = None
     """Self-label values"""
     content_mode: str | None = _p.Field(
-        None, validation_alias="contentMode", serialization_alias="contentMode"
+        default=None, validation_alias="contentMode", serialization_alias="contentMode"
     )
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
 

@@ -21,7 +21,7 @@ class Params(_m.LexModel):
     filter: str = "posts_with_replies"
     """Combinations of post/repost types to include in response."""
     include_pins: bool = _p.Field(
-        False, validation_alias="includePins", serialization_alias="includePins"
+        default=False, validation_alias="includePins", serialization_alias="includePins"
     )
 
 

@@ -24,7 +24,9 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     cursor: str | None = None
     feed: "list[_app_bsky_feed_defs.SkeletonFeedPost]"
-    req_id: str | None = _p.Field(None, validation_alias="reqId", serialization_alias="reqId")
+    req_id: str | None = _p.Field(
+        default=None, validation_alias="reqId", serialization_alias="reqId"
+    )
     """Unique identifier per request that may be passed back alongside interactions."""
 
 

@@ -18,7 +18,7 @@ class Like(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.getLikes#like"
 
     py_type: _t.Literal["app.bsky.feed.getLikes#like"] = _p.Field(
-        "app.bsky.feed.getLikes#like", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.getLikes#like", validation_alias="$type", serialization_alias="$type"
     )
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")

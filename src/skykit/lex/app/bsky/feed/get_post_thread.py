@@ -20,7 +20,7 @@ class Params(_m.LexModel):
     depth: int = 6
     """How many levels of reply depth should be included in response."""
     parent_height: int = _p.Field(
-        80, validation_alias="parentHeight", serialization_alias="parentHeight"
+        default=80, validation_alias="parentHeight", serialization_alias="parentHeight"
     )
     """How many levels of parent (and grandparent, etc) post to include."""
 

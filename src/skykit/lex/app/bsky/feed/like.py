@@ -20,7 +20,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.feed.like"] = _p.Field(
-        "app.bsky.feed.like", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.like", validation_alias="$type", serialization_alias="$type"
     )
     subject: "_com_atproto_repo_strong_ref.Main"
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")

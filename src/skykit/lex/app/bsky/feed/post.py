@@ -28,7 +28,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.feed.post"] = _p.Field(
-        "app.bsky.feed.post", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.post", validation_alias="$type", serialization_alias="$type"
     )
     text: str
     """The primary post content. May be an empty string, if there are embeds."""
@@ -54,7 +54,7 @@ class Entity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.post#entity"
 
     py_type: _t.Literal["app.bsky.feed.post#entity"] = _p.Field(
-        "app.bsky.feed.post#entity", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.post#entity", validation_alias="$type", serialization_alias="$type"
     )
     index: "TextSlice"
     type: str
@@ -66,7 +66,7 @@ class ReplyRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.post#replyRef"
 
     py_type: _t.Literal["app.bsky.feed.post#replyRef"] = _p.Field(
-        "app.bsky.feed.post#replyRef", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.post#replyRef", validation_alias="$type", serialization_alias="$type"
     )
     root: "_com_atproto_repo_strong_ref.Main"
     parent: "_com_atproto_repo_strong_ref.Main"
@@ -78,7 +78,9 @@ class TextSlice(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.post#textSlice"
 
     py_type: _t.Literal["app.bsky.feed.post#textSlice"] = _p.Field(
-        "app.bsky.feed.post#textSlice", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.post#textSlice",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     start: int
     end: int

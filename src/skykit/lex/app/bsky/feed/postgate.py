@@ -17,17 +17,21 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.feed.postgate"] = _p.Field(
-        "app.bsky.feed.postgate", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.postgate", validation_alias="$type", serialization_alias="$type"
     )
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     post: str
     """Reference (AT-URI) to the post record."""
     detached_embedding_uris: list[str] | None = _p.Field(
-        None, validation_alias="detachedEmbeddingUris", serialization_alias="detachedEmbeddingUris"
+        default=None,
+        validation_alias="detachedEmbeddingUris",
+        serialization_alias="detachedEmbeddingUris",
     )
     """List of AT-URIs embedding this post that the author has detached from."""
     embedding_rules: "list[_t.Annotated[DisableRule | _m.UnknownObject, _m.union()]] | None" = (
-        _p.Field(None, validation_alias="embeddingRules", serialization_alias="embeddingRules")
+        _p.Field(
+            default=None, validation_alias="embeddingRules", serialization_alias="embeddingRules"
+        )
     )
     """List of rules defining who can embed this post. If value is an empty array or is undefined, no particular rules apply and anyone can embed."""
 
@@ -38,7 +42,9 @@ class DisableRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.postgate#disableRule"
 
     py_type: _t.Literal["app.bsky.feed.postgate#disableRule"] = _p.Field(
-        "app.bsky.feed.postgate#disableRule", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.postgate#disableRule",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
 
 

@@ -32,33 +32,35 @@ class Params(_m.LexModel):
     urls: list[str] | None = None
     """Include posts that link to any of these URLs."""
     embedded_at_uris: list[str] | None = _p.Field(
-        None, validation_alias="embeddedAtUris", serialization_alias="embeddedAtUris"
+        default=None, validation_alias="embeddedAtUris", serialization_alias="embeddedAtUris"
     )
     """Include posts that embed any of these AT URIs."""
     hashtags: list[str] | None = None
     """Include posts tagged with any of these hashtags. Do not include the hash (#) prefix."""
     exclude_authors: list[str] | None = _p.Field(
-        None, validation_alias="excludeAuthors", serialization_alias="excludeAuthors"
+        default=None, validation_alias="excludeAuthors", serialization_alias="excludeAuthors"
     )
     """Exclude posts by any of these authors. Handles are resolved to DIDs before searching."""
     exclude_mentions: list[str] | None = _p.Field(
-        None, validation_alias="excludeMentions", serialization_alias="excludeMentions"
+        default=None, validation_alias="excludeMentions", serialization_alias="excludeMentions"
     )
     """Exclude posts that mention any of these accounts. Handles are resolved to DIDs before searching."""
     exclude_domains: list[str] | None = _p.Field(
-        None, validation_alias="excludeDomains", serialization_alias="excludeDomains"
+        default=None, validation_alias="excludeDomains", serialization_alias="excludeDomains"
     )
     """Exclude posts that link to any of these domains."""
     exclude_urls: list[str] | None = _p.Field(
-        None, validation_alias="excludeUrls", serialization_alias="excludeUrls"
+        default=None, validation_alias="excludeUrls", serialization_alias="excludeUrls"
     )
     """Exclude posts that link to any of these URLs."""
     exclude_embedded_at_uris: list[str] | None = _p.Field(
-        None, validation_alias="excludeEmbeddedAtUris", serialization_alias="excludeEmbeddedAtUris"
+        default=None,
+        validation_alias="excludeEmbeddedAtUris",
+        serialization_alias="excludeEmbeddedAtUris",
     )
     """Exclude posts that embed any of these AT URIs."""
     exclude_hashtags: list[str] | None = _p.Field(
-        None, validation_alias="excludeHashtags", serialization_alias="excludeHashtags"
+        default=None, validation_alias="excludeHashtags", serialization_alias="excludeHashtags"
     )
     """Exclude posts tagged with any of these hashtags. Do not include the hash (#) prefix."""
     since: str | None = None
@@ -66,43 +68,43 @@ class Params(_m.LexModel):
     until: str | None = None
     """Include posts indexed before this timestamp. Defaults to the current time. Can be a datetime, or just an ISO date (YYYY-MM-DD)."""
     all_time: bool | None = _p.Field(
-        None, validation_alias="allTime", serialization_alias="allTime"
+        default=None, validation_alias="allTime", serialization_alias="allTime"
     )
     """Search the full index instead of the recent-post window."""
     languages: list[str] | None = None
     """Include posts whose language matches any of these language codes."""
     exclude_languages: list[str] | None = _p.Field(
-        None, validation_alias="excludeLanguages", serialization_alias="excludeLanguages"
+        default=None, validation_alias="excludeLanguages", serialization_alias="excludeLanguages"
     )
     """Exclude posts whose language matches any of these language codes."""
     has_media: bool | None = _p.Field(
-        None, validation_alias="hasMedia", serialization_alias="hasMedia"
+        default=None, validation_alias="hasMedia", serialization_alias="hasMedia"
     )
     """Include only posts with media."""
     has_video: bool | None = _p.Field(
-        None, validation_alias="hasVideo", serialization_alias="hasVideo"
+        default=None, validation_alias="hasVideo", serialization_alias="hasVideo"
     )
     """Include only posts with video."""
     reply_parent_uri: str | None = _p.Field(
-        None, validation_alias="replyParentUri", serialization_alias="replyParentUri"
+        default=None, validation_alias="replyParentUri", serialization_alias="replyParentUri"
     )
     """Include only direct replies to this parent post URI."""
     thread_root_uri: str | None = _p.Field(
-        None, validation_alias="threadRootUri", serialization_alias="threadRootUri"
+        default=None, validation_alias="threadRootUri", serialization_alias="threadRootUri"
     )
     """Include only posts in the thread rooted at this post URI."""
     exclude_replies: bool | None = _p.Field(
-        None, validation_alias="excludeReplies", serialization_alias="excludeReplies"
+        default=None, validation_alias="excludeReplies", serialization_alias="excludeReplies"
     )
     """Exclude replies from results. Mutually exclusive with repliesOnly."""
     replies_only: bool | None = _p.Field(
-        None, validation_alias="repliesOnly", serialization_alias="repliesOnly"
+        default=None, validation_alias="repliesOnly", serialization_alias="repliesOnly"
     )
     """Include only replies. Mutually exclusive with excludeReplies."""
     following: bool | None = None
     """Include only posts from accounts followed by the viewer."""
     query_language: str | None = _p.Field(
-        None, validation_alias="queryLanguage", serialization_alias="queryLanguage"
+        default=None, validation_alias="queryLanguage", serialization_alias="queryLanguage"
     )
     """Language analyzer hint for the query text. If unset, the server auto-detects when possible."""
 
@@ -111,13 +113,13 @@ class Output(_m.LexModel):
     cursor: str | None = None
     """Cursor for the next page of results."""
     hits_total: int | None = _p.Field(
-        None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
+        default=None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
     )
     """Estimated total number of matching hits. May be rounded or truncated."""
     posts: "list[_app_bsky_feed_defs.PostView]"
     """Hydrated views of matching posts."""
     detected_query_languages: list[str] | None = _p.Field(
-        None,
+        default=None,
         validation_alias="detectedQueryLanguages",
         serialization_alias="detectedQueryLanguages",
     )

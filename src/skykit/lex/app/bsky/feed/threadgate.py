@@ -18,7 +18,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.feed.threadgate"] = _p.Field(
-        "app.bsky.feed.threadgate", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.threadgate", validation_alias="$type", serialization_alias="$type"
     )
     post: str
     """Reference (AT-URI) to the post record."""
@@ -26,7 +26,7 @@ class Record(_m.LexModel):
     """List of rules defining who can reply to this post. If value is an empty array, no one can reply. If value is undefined, anyone can reply."""
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     hidden_replies: _builtins.list[str] | None = _p.Field(
-        None, validation_alias="hiddenReplies", serialization_alias="hiddenReplies"
+        default=None, validation_alias="hiddenReplies", serialization_alias="hiddenReplies"
     )
     """List of hidden reply URIs."""
 
@@ -37,7 +37,7 @@ class FollowerRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.threadgate#followerRule"
 
     py_type: _t.Literal["app.bsky.feed.threadgate#followerRule"] = _p.Field(
-        "app.bsky.feed.threadgate#followerRule",
+        default="app.bsky.feed.threadgate#followerRule",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -49,7 +49,7 @@ class FollowingRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.threadgate#followingRule"
 
     py_type: _t.Literal["app.bsky.feed.threadgate#followingRule"] = _p.Field(
-        "app.bsky.feed.threadgate#followingRule",
+        default="app.bsky.feed.threadgate#followingRule",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -61,7 +61,9 @@ class ListRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.threadgate#listRule"
 
     py_type: _t.Literal["app.bsky.feed.threadgate#listRule"] = _p.Field(
-        "app.bsky.feed.threadgate#listRule", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.feed.threadgate#listRule",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     list: str
 
@@ -72,7 +74,7 @@ class MentionRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.feed.threadgate#mentionRule"
 
     py_type: _t.Literal["app.bsky.feed.threadgate#mentionRule"] = _p.Field(
-        "app.bsky.feed.threadgate#mentionRule",
+        default="app.bsky.feed.threadgate#mentionRule",
         validation_alias="$type",
         serialization_alias="$type",
     )

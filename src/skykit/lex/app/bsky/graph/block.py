@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.block"] = _p.Field(
-        "app.bsky.graph.block", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.block", validation_alias="$type", serialization_alias="$type"
     )
     subject: str
     """DID of the account to be blocked."""

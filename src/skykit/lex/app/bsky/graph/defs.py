@@ -24,12 +24,14 @@ class ListItemView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#listItemView"
 
     py_type: _t.Literal["app.bsky.graph.defs#listItemView"] = _p.Field(
-        "app.bsky.graph.defs#listItemView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#listItemView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     subject: "_app_bsky_actor_defs.ProfileView"
     subject_opted_out: bool | None = _p.Field(
-        None, validation_alias="subjectOptedOut", serialization_alias="subjectOptedOut"
+        default=None, validation_alias="subjectOptedOut", serialization_alias="subjectOptedOut"
     )
     """Set to true when the subject has opted out of appearing in the reference list. Only set when the viewer owns the list."""
 
@@ -38,7 +40,9 @@ class ListView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#listView"
 
     py_type: _t.Literal["app.bsky.graph.defs#listView"] = _p.Field(
-        "app.bsky.graph.defs#listView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#listView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
@@ -47,11 +51,11 @@ class ListView(_m.LexModel):
     purpose: str
     description: str | None = None
     description_facets: "_builtins.list[_app_bsky_richtext_facet.Main] | None" = _p.Field(
-        None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
+        default=None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
     )
     avatar: str | None = None
     list_item_count: int | None = _p.Field(
-        None, validation_alias="listItemCount", serialization_alias="listItemCount"
+        default=None, validation_alias="listItemCount", serialization_alias="listItemCount"
     )
     labels: "_builtins.list[_com_atproto_label_defs.Label] | None" = None
     viewer: "ListViewerState | None" = None
@@ -62,7 +66,9 @@ class ListViewBasic(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#listViewBasic"
 
     py_type: _t.Literal["app.bsky.graph.defs#listViewBasic"] = _p.Field(
-        "app.bsky.graph.defs#listViewBasic", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#listViewBasic",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
@@ -70,12 +76,12 @@ class ListViewBasic(_m.LexModel):
     purpose: str
     avatar: str | None = None
     list_item_count: int | None = _p.Field(
-        None, validation_alias="listItemCount", serialization_alias="listItemCount"
+        default=None, validation_alias="listItemCount", serialization_alias="listItemCount"
     )
     labels: "_builtins.list[_com_atproto_label_defs.Label] | None" = None
     viewer: "ListViewerState | None" = None
     indexed_at: str | None = _p.Field(
-        None, validation_alias="indexedAt", serialization_alias="indexedAt"
+        default=None, validation_alias="indexedAt", serialization_alias="indexedAt"
     )
 
 
@@ -83,12 +89,16 @@ class ListViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#listViewerState"
 
     py_type: _t.Literal["app.bsky.graph.defs#listViewerState"] = _p.Field(
-        "app.bsky.graph.defs#listViewerState", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#listViewerState",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     muted: bool | None = None
     blocked: str | None = None
     reference_list_opt_out: str | None = _p.Field(
-        None, validation_alias="referenceListOptOut", serialization_alias="referenceListOptOut"
+        default=None,
+        validation_alias="referenceListOptOut",
+        serialization_alias="referenceListOptOut",
     )
     """The authenticated viewer's app.bsky.graph.referencelistoptout record URI for this reference list. Only set for reference lists. A client can delete this record to undo the opt-out."""
 
@@ -103,7 +113,9 @@ class NotFoundActor(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#notFoundActor"
 
     py_type: _t.Literal["app.bsky.graph.defs#notFoundActor"] = _p.Field(
-        "app.bsky.graph.defs#notFoundActor", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#notFoundActor",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     actor: str
     not_found: bool = _p.Field(validation_alias="notFound", serialization_alias="notFound")
@@ -119,27 +131,29 @@ class Relationship(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#relationship"
 
     py_type: _t.Literal["app.bsky.graph.defs#relationship"] = _p.Field(
-        "app.bsky.graph.defs#relationship", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#relationship",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     following: str | None = None
     """if the actor follows this DID, this is the AT-URI of the follow record"""
     followed_by: str | None = _p.Field(
-        None, validation_alias="followedBy", serialization_alias="followedBy"
+        default=None, validation_alias="followedBy", serialization_alias="followedBy"
     )
     """if the actor is followed by this DID, contains the AT-URI of the follow record"""
     blocking: str | None = None
     """if the actor blocks this DID, this is the AT-URI of the block record"""
     blocked_by: str | None = _p.Field(
-        None, validation_alias="blockedBy", serialization_alias="blockedBy"
+        default=None, validation_alias="blockedBy", serialization_alias="blockedBy"
     )
     """if the actor is blocked by this DID, contains the AT-URI of the block record"""
     blocking_by_list: str | None = _p.Field(
-        None, validation_alias="blockingByList", serialization_alias="blockingByList"
+        default=None, validation_alias="blockingByList", serialization_alias="blockingByList"
     )
     """if the actor blocks this DID via a block list, this is the AT-URI of the listblock record"""
     blocked_by_list: str | None = _p.Field(
-        None, validation_alias="blockedByList", serialization_alias="blockedByList"
+        default=None, validation_alias="blockedByList", serialization_alias="blockedByList"
     )
     """if the actor is blocked by this DID via a block list, contains the AT-URI of the listblock record"""
 
@@ -148,7 +162,9 @@ class StarterPackView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#starterPackView"
 
     py_type: _t.Literal["app.bsky.graph.defs#starterPackView"] = _p.Field(
-        "app.bsky.graph.defs#starterPackView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.defs#starterPackView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
@@ -156,14 +172,16 @@ class StarterPackView(_m.LexModel):
     creator: "_app_bsky_actor_defs.ProfileViewBasic"
     list: "ListViewBasic | None" = None
     list_items_sample: "_builtins.list[ListItemView] | None" = _p.Field(
-        None, validation_alias="listItemsSample", serialization_alias="listItemsSample"
+        default=None, validation_alias="listItemsSample", serialization_alias="listItemsSample"
     )
     feeds: "_builtins.list[_app_bsky_feed_defs.GeneratorView] | None" = None
     joined_week_count: int | None = _p.Field(
-        None, validation_alias="joinedWeekCount", serialization_alias="joinedWeekCount"
+        default=None, validation_alias="joinedWeekCount", serialization_alias="joinedWeekCount"
     )
     joined_all_time_count: int | None = _p.Field(
-        None, validation_alias="joinedAllTimeCount", serialization_alias="joinedAllTimeCount"
+        default=None,
+        validation_alias="joinedAllTimeCount",
+        serialization_alias="joinedAllTimeCount",
     )
     labels: "_builtins.list[_com_atproto_label_defs.Label] | None" = None
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
@@ -173,7 +191,7 @@ class StarterPackViewBasic(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.defs#starterPackViewBasic"
 
     py_type: _t.Literal["app.bsky.graph.defs#starterPackViewBasic"] = _p.Field(
-        "app.bsky.graph.defs#starterPackViewBasic",
+        default="app.bsky.graph.defs#starterPackViewBasic",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -182,13 +200,15 @@ class StarterPackViewBasic(_m.LexModel):
     record: _m.Unknown
     creator: "_app_bsky_actor_defs.ProfileViewBasic"
     list_item_count: int | None = _p.Field(
-        None, validation_alias="listItemCount", serialization_alias="listItemCount"
+        default=None, validation_alias="listItemCount", serialization_alias="listItemCount"
     )
     joined_week_count: int | None = _p.Field(
-        None, validation_alias="joinedWeekCount", serialization_alias="joinedWeekCount"
+        default=None, validation_alias="joinedWeekCount", serialization_alias="joinedWeekCount"
     )
     joined_all_time_count: int | None = _p.Field(
-        None, validation_alias="joinedAllTimeCount", serialization_alias="joinedAllTimeCount"
+        default=None,
+        validation_alias="joinedAllTimeCount",
+        serialization_alias="joinedAllTimeCount",
     )
     labels: "_builtins.list[_com_atproto_label_defs.Label] | None" = None
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")

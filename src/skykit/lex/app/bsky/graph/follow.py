@@ -20,7 +20,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.follow"] = _p.Field(
-        "app.bsky.graph.follow", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.follow", validation_alias="$type", serialization_alias="$type"
     )
     subject: str
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")

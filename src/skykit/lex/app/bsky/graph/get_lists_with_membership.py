@@ -21,13 +21,13 @@ class ListWithMembership(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.getListsWithMembership#listWithMembership"
 
     py_type: _t.Literal["app.bsky.graph.getListsWithMembership#listWithMembership"] = _p.Field(
-        "app.bsky.graph.getListsWithMembership#listWithMembership",
+        default="app.bsky.graph.getListsWithMembership#listWithMembership",
         validation_alias="$type",
         serialization_alias="$type",
     )
     list: "_app_bsky_graph_defs.ListView"
     list_item: "_app_bsky_graph_defs.ListItemView | None" = _p.Field(
-        None, validation_alias="listItem", serialization_alias="listItem"
+        default=None, validation_alias="listItem", serialization_alias="listItem"
     )
 
 

@@ -24,7 +24,7 @@ class StarterPackWithMembership(_m.LexModel):
     py_type: _t.Literal[
         "app.bsky.graph.getStarterPacksWithMembership#starterPackWithMembership"
     ] = _p.Field(
-        "app.bsky.graph.getStarterPacksWithMembership#starterPackWithMembership",
+        default="app.bsky.graph.getStarterPacksWithMembership#starterPackWithMembership",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -32,7 +32,7 @@ class StarterPackWithMembership(_m.LexModel):
         validation_alias="starterPack", serialization_alias="starterPack"
     )
     list_item: "_app_bsky_graph_defs.ListItemView | None" = _p.Field(
-        None, validation_alias="listItem", serialization_alias="listItem"
+        default=None, validation_alias="listItem", serialization_alias="listItem"
     )
 
 

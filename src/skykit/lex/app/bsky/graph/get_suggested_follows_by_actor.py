@@ -21,14 +21,16 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     suggestions: "list[_app_bsky_actor_defs.ProfileView]"
     rec_id_str: str | None = _p.Field(
-        None, validation_alias="recIdStr", serialization_alias="recIdStr"
+        default=None, validation_alias="recIdStr", serialization_alias="recIdStr"
     )
     """Snowflake for this recommendation, use when submitting recommendation events."""
     is_fallback: bool = _p.Field(
-        False, validation_alias="isFallback", serialization_alias="isFallback"
+        default=False, validation_alias="isFallback", serialization_alias="isFallback"
     )
     """DEPRECATED, unused. Previously: if true, response has fallen-back to generic results, and is not scoped using relativeToDid"""
-    rec_id: int | None = _p.Field(None, validation_alias="recId", serialization_alias="recId")
+    rec_id: int | None = _p.Field(
+        default=None, validation_alias="recId", serialization_alias="recId"
+    )
     """DEPRECATED: use recIdStr instead."""
 
 

@@ -21,7 +21,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.list"] = _p.Field(
-        "app.bsky.graph.list", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.list", validation_alias="$type", serialization_alias="$type"
     )
     purpose: str
     """Defines the purpose of the list (aka, moderation-oriented or curration-oriented)"""
@@ -29,7 +29,7 @@ class Record(_m.LexModel):
     """Display name for list; can not be empty."""
     description: str | None = None
     description_facets: "list[_app_bsky_richtext_facet.Main] | None" = _p.Field(
-        None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
+        default=None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
     )
     avatar: _m.Blob | None = None
     labels: "_t.Annotated[_com_atproto_label_defs.SelfLabels | _m.UnknownObject, _m.union()] | None" = None

@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.listblock"] = _p.Field(
-        "app.bsky.graph.listblock", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.listblock", validation_alias="$type", serialization_alias="$type"
     )
     subject: str
     """Reference (AT-URI) to the mod list record."""

@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.listitem"] = _p.Field(
-        "app.bsky.graph.listitem", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.listitem", validation_alias="$type", serialization_alias="$type"
     )
     subject: str
     """The account which is included on the list."""

@@ -14,11 +14,11 @@ NSID: _t.Final = "app.bsky.graph.muteActor"
 class Input(_m.LexModel):
     actor: str
     only_reposts: bool | None = _p.Field(
-        None, validation_alias="onlyReposts", serialization_alias="onlyReposts"
+        default=None, validation_alias="onlyReposts", serialization_alias="onlyReposts"
     )
     """Restrict the mute to the account's reposts. When any 'only' scope is set, just the scoped content is muted; when none are set, the account is fully muted. Repeat calls replace the stored scope rather than adding to it."""
     only_quoteposts: bool | None = _p.Field(
-        None, validation_alias="onlyQuoteposts", serialization_alias="onlyQuoteposts"
+        default=None, validation_alias="onlyQuoteposts", serialization_alias="onlyQuoteposts"
     )
     """Restrict the mute to the account's quote posts. See onlyReposts."""
 

@@ -17,7 +17,9 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.referencelistoptout"] = _p.Field(
-        "app.bsky.graph.referencelistoptout", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.referencelistoptout",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     subject: str
     """Canonical, DID-based AT URI of the app.bsky.graph.list record from which the author requests omission."""

@@ -24,7 +24,7 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     cursor: str | None = None
     hits_total: int | None = _p.Field(
-        None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
+        default=None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
     )
     """Estimated total number of matching hits. May be rounded or truncated."""
     starter_packs: "list[_app_bsky_graph_defs.StarterPackView]" = _p.Field(

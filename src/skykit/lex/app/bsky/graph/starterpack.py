@@ -21,13 +21,13 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.starterpack"] = _p.Field(
-        "app.bsky.graph.starterpack", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.starterpack", validation_alias="$type", serialization_alias="$type"
     )
     name: str
     """Display name for starter pack; can not be empty."""
     description: str | None = None
     description_facets: "_builtins.list[_app_bsky_richtext_facet.Main] | None" = _p.Field(
-        None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
+        default=None, validation_alias="descriptionFacets", serialization_alias="descriptionFacets"
     )
     list: str
     """Reference (AT-URI) to the list record."""
@@ -39,7 +39,9 @@ class FeedItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.graph.starterpack#feedItem"
 
     py_type: _t.Literal["app.bsky.graph.starterpack#feedItem"] = _p.Field(
-        "app.bsky.graph.starterpack#feedItem", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.starterpack#feedItem",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
 

@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.graph.verification"] = _p.Field(
-        "app.bsky.graph.verification", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.graph.verification", validation_alias="$type", serialization_alias="$type"
     )
     subject: str
     """DID of the subject the verification applies to."""

@@ -18,7 +18,7 @@ class LabelerPolicies(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.labeler.defs#labelerPolicies"
 
     py_type: _t.Literal["app.bsky.labeler.defs#labelerPolicies"] = _p.Field(
-        "app.bsky.labeler.defs#labelerPolicies",
+        default="app.bsky.labeler.defs#labelerPolicies",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -27,7 +27,9 @@ class LabelerPolicies(_m.LexModel):
     )
     """The label values which this labeler publishes. May include global or custom labels."""
     label_value_definitions: "list[_com_atproto_label_defs.LabelValueDefinition] | None" = _p.Field(
-        None, validation_alias="labelValueDefinitions", serialization_alias="labelValueDefinitions"
+        default=None,
+        validation_alias="labelValueDefinitions",
+        serialization_alias="labelValueDefinitions",
     )
     """Label values created by this labeler and scoped exclusively to it. Labels defined here will override global label definitions for this labeler."""
 
@@ -36,13 +38,15 @@ class LabelerView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.labeler.defs#labelerView"
 
     py_type: _t.Literal["app.bsky.labeler.defs#labelerView"] = _p.Field(
-        "app.bsky.labeler.defs#labelerView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.labeler.defs#labelerView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str
     creator: "_app_bsky_actor_defs.ProfileView"
     like_count: int | None = _p.Field(
-        None, validation_alias="likeCount", serialization_alias="likeCount"
+        default=None, validation_alias="likeCount", serialization_alias="likeCount"
     )
     viewer: "LabelerViewerState | None" = None
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
@@ -53,7 +57,7 @@ class LabelerViewDetailed(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.labeler.defs#labelerViewDetailed"
 
     py_type: _t.Literal["app.bsky.labeler.defs#labelerViewDetailed"] = _p.Field(
-        "app.bsky.labeler.defs#labelerViewDetailed",
+        default="app.bsky.labeler.defs#labelerViewDetailed",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -62,21 +66,23 @@ class LabelerViewDetailed(_m.LexModel):
     creator: "_app_bsky_actor_defs.ProfileView"
     policies: "LabelerPolicies"
     like_count: int | None = _p.Field(
-        None, validation_alias="likeCount", serialization_alias="likeCount"
+        default=None, validation_alias="likeCount", serialization_alias="likeCount"
     )
     viewer: "LabelerViewerState | None" = None
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     reason_types: list[str] | None = _p.Field(
-        None, validation_alias="reasonTypes", serialization_alias="reasonTypes"
+        default=None, validation_alias="reasonTypes", serialization_alias="reasonTypes"
     )
     """The set of report reason 'codes' which are in-scope for this service to review and action. These usually align to policy categories. If not defined (distinct from empty array), all reason types are allowed."""
     subject_types: list[str] | None = _p.Field(
-        None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
+        default=None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
     )
     """The set of subject types (account, record, etc) this service accepts reports on."""
     subject_collections: list[str] | None = _p.Field(
-        None, validation_alias="subjectCollections", serialization_alias="subjectCollections"
+        default=None,
+        validation_alias="subjectCollections",
+        serialization_alias="subjectCollections",
     )
     """Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct from empty array), default is any record type."""
 
@@ -85,7 +91,7 @@ class LabelerViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.labeler.defs#labelerViewerState"
 
     py_type: _t.Literal["app.bsky.labeler.defs#labelerViewerState"] = _p.Field(
-        "app.bsky.labeler.defs#labelerViewerState",
+        default="app.bsky.labeler.defs#labelerViewerState",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -21,21 +21,23 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.labeler.service"] = _p.Field(
-        "app.bsky.labeler.service", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.labeler.service", validation_alias="$type", serialization_alias="$type"
     )
     policies: "_app_bsky_labeler_defs.LabelerPolicies"
     labels: "_t.Annotated[_com_atproto_label_defs.SelfLabels | _m.UnknownObject, _m.union()] | None" = None
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     reason_types: list[str] | None = _p.Field(
-        None, validation_alias="reasonTypes", serialization_alias="reasonTypes"
+        default=None, validation_alias="reasonTypes", serialization_alias="reasonTypes"
     )
     """The set of report reason 'codes' which are in-scope for this service to review and action. These usually align to policy categories. If not defined (distinct from empty array), all reason types are allowed."""
     subject_types: list[str] | None = _p.Field(
-        None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
+        default=None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
     )
     """The set of subject types (account, record, etc) this service accepts reports on."""
     subject_collections: list[str] | None = _p.Field(
-        None, validation_alias="subjectCollections", serialization_alias="subjectCollections"
+        default=None,
+        validation_alias="subjectCollections",
+        serialization_alias="subjectCollections",
     )
     """Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct from empty array), default is any record type."""
 

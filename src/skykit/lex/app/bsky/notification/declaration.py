@@ -17,7 +17,9 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["app.bsky.notification.declaration"] = _p.Field(
-        "app.bsky.notification.declaration", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.notification.declaration",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     allow_subscriptions: str = _p.Field(
         validation_alias="allowSubscriptions", serialization_alias="allowSubscriptions"

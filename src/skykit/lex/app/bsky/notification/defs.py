@@ -14,7 +14,7 @@ class ActivitySubscription(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#activitySubscription"
 
     py_type: _t.Literal["app.bsky.notification.defs#activitySubscription"] = _p.Field(
-        "app.bsky.notification.defs#activitySubscription",
+        default="app.bsky.notification.defs#activitySubscription",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -28,7 +28,7 @@ class ChatPreference(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#chatPreference"
 
     py_type: _t.Literal["app.bsky.notification.defs#chatPreference"] = _p.Field(
-        "app.bsky.notification.defs#chatPreference",
+        default="app.bsky.notification.defs#chatPreference",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -40,7 +40,7 @@ class FilterablePreference(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#filterablePreference"
 
     py_type: _t.Literal["app.bsky.notification.defs#filterablePreference"] = _p.Field(
-        "app.bsky.notification.defs#filterablePreference",
+        default="app.bsky.notification.defs#filterablePreference",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -53,7 +53,7 @@ class Preference(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#preference"
 
     py_type: _t.Literal["app.bsky.notification.defs#preference"] = _p.Field(
-        "app.bsky.notification.defs#preference",
+        default="app.bsky.notification.defs#preference",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -65,7 +65,7 @@ class Preferences(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#preferences"
 
     py_type: _t.Literal["app.bsky.notification.defs#preferences"] = _p.Field(
-        "app.bsky.notification.defs#preferences",
+        default="app.bsky.notification.defs#preferences",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -97,7 +97,7 @@ class RecordDeleted(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#recordDeleted"
 
     py_type: _t.Literal["app.bsky.notification.defs#recordDeleted"] = _p.Field(
-        "app.bsky.notification.defs#recordDeleted",
+        default="app.bsky.notification.defs#recordDeleted",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -109,7 +109,7 @@ class SubjectActivitySubscription(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.defs#subjectActivitySubscription"
 
     py_type: _t.Literal["app.bsky.notification.defs#subjectActivitySubscription"] = _p.Field(
-        "app.bsky.notification.defs#subjectActivitySubscription",
+        default="app.bsky.notification.defs#subjectActivitySubscription",
         validation_alias="$type",
         serialization_alias="$type",
     )

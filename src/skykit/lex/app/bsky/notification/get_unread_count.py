@@ -14,7 +14,9 @@ NSID: _t.Final = "app.bsky.notification.getUnreadCount"
 class Params(_m.LexModel):
     priority: bool | None = None
     """Deprecated: this parameter is ignored."""
-    seen_at: str | None = _p.Field(None, validation_alias="seenAt", serialization_alias="seenAt")
+    seen_at: str | None = _p.Field(
+        default=None, validation_alias="seenAt", serialization_alias="seenAt"
+    )
 
 
 class Output(_m.LexModel):

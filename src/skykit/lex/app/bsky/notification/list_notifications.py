@@ -20,7 +20,7 @@ class Notification(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.notification.listNotifications#notification"
 
     py_type: _t.Literal["app.bsky.notification.listNotifications#notification"] = _p.Field(
-        "app.bsky.notification.listNotifications#notification",
+        default="app.bsky.notification.listNotifications#notification",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -30,11 +30,11 @@ class Notification(_m.LexModel):
     reason: str
     """The reason why this notification was delivered - e.g. your post was liked, or you received a new follower."""
     reason_subject: str | None = _p.Field(
-        None, validation_alias="reasonSubject", serialization_alias="reasonSubject"
+        default=None, validation_alias="reasonSubject", serialization_alias="reasonSubject"
     )
     record: _m.Unknown
     starter_pack: "_app_bsky_graph_defs.StarterPackViewBasic | None" = _p.Field(
-        None, validation_alias="starterPack", serialization_alias="starterPack"
+        default=None, validation_alias="starterPack", serialization_alias="starterPack"
     )
     """The starter pack associated with this notification. Present when the notification is for a follow originating from a starter pack."""
     is_read: bool = _p.Field(validation_alias="isRead", serialization_alias="isRead")
@@ -49,7 +49,9 @@ class Params(_m.LexModel):
     priority: bool | None = None
     """Deprecated: this parameter is ignored."""
     cursor: str | None = None
-    seen_at: str | None = _p.Field(None, validation_alias="seenAt", serialization_alias="seenAt")
+    seen_at: str | None = _p.Field(
+        default=None, validation_alias="seenAt", serialization_alias="seenAt"
+    )
     """Deprecated: this parameter is unsupported and will cause an error."""
 
 
@@ -58,7 +60,9 @@ class Output(_m.LexModel):
     notifications: "list[Notification]"
     priority: bool | None = None
     """Deprecated: this field is no longer populated."""
-    seen_at: str | None = _p.Field(None, validation_alias="seenAt", serialization_alias="seenAt")
+    seen_at: str | None = _p.Field(
+        default=None, validation_alias="seenAt", serialization_alias="seenAt"
+    )
 
 
 class Call(_x.XrpcCall):

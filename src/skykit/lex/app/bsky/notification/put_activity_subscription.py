@@ -24,7 +24,9 @@ class Input(_m.LexModel):
 class Output(_m.LexModel):
     subject: str
     activity_subscription: "_app_bsky_notification_defs.ActivitySubscription | None" = _p.Field(
-        None, validation_alias="activitySubscription", serialization_alias="activitySubscription"
+        default=None,
+        validation_alias="activitySubscription",
+        serialization_alias="activitySubscription",
     )
 
 

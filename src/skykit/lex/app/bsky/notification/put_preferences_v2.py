@@ -20,20 +20,20 @@ class Input(_m.LexModel):
     follow: "_app_bsky_notification_defs.FilterablePreference | None" = None
     like: "_app_bsky_notification_defs.FilterablePreference | None" = None
     like_via_repost: "_app_bsky_notification_defs.FilterablePreference | None" = _p.Field(
-        None, validation_alias="likeViaRepost", serialization_alias="likeViaRepost"
+        default=None, validation_alias="likeViaRepost", serialization_alias="likeViaRepost"
     )
     mention: "_app_bsky_notification_defs.FilterablePreference | None" = None
     quote: "_app_bsky_notification_defs.FilterablePreference | None" = None
     reply: "_app_bsky_notification_defs.FilterablePreference | None" = None
     repost: "_app_bsky_notification_defs.FilterablePreference | None" = None
     repost_via_repost: "_app_bsky_notification_defs.FilterablePreference | None" = _p.Field(
-        None, validation_alias="repostViaRepost", serialization_alias="repostViaRepost"
+        default=None, validation_alias="repostViaRepost", serialization_alias="repostViaRepost"
     )
     starterpack_joined: "_app_bsky_notification_defs.Preference | None" = _p.Field(
-        None, validation_alias="starterpackJoined", serialization_alias="starterpackJoined"
+        default=None, validation_alias="starterpackJoined", serialization_alias="starterpackJoined"
     )
     subscribed_post: "_app_bsky_notification_defs.Preference | None" = _p.Field(
-        None, validation_alias="subscribedPost", serialization_alias="subscribedPost"
+        default=None, validation_alias="subscribedPost", serialization_alias="subscribedPost"
     )
     unverified: "_app_bsky_notification_defs.Preference | None" = None
     verified: "_app_bsky_notification_defs.Preference | None" = None

@@ -17,7 +17,7 @@ class Input(_m.LexModel):
     platform: str
     app_id: str = _p.Field(validation_alias="appId", serialization_alias="appId")
     age_restricted: bool | None = _p.Field(
-        None, validation_alias="ageRestricted", serialization_alias="ageRestricted"
+        default=None, validation_alias="ageRestricted", serialization_alias="ageRestricted"
     )
     """Set to true when the actor is age restricted"""
 

@@ -16,7 +16,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.richtext.facet"
 
     py_type: _t.Literal["app.bsky.richtext.facet"] = _p.Field(
-        "app.bsky.richtext.facet", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.richtext.facet", validation_alias="$type", serialization_alias="$type"
     )
     index: "ByteSlice"
     features: "list[_t.Annotated[Mention | Link | Tag | _m.UnknownObject, _m.union()]]"
@@ -28,7 +28,9 @@ class ByteSlice(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.richtext.facet#byteSlice"
 
     py_type: _t.Literal["app.bsky.richtext.facet#byteSlice"] = _p.Field(
-        "app.bsky.richtext.facet#byteSlice", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.richtext.facet#byteSlice",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     byte_start: int = _p.Field(validation_alias="byteStart", serialization_alias="byteStart")
     byte_end: int = _p.Field(validation_alias="byteEnd", serialization_alias="byteEnd")
@@ -40,7 +42,9 @@ class Link(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.richtext.facet#link"
 
     py_type: _t.Literal["app.bsky.richtext.facet#link"] = _p.Field(
-        "app.bsky.richtext.facet#link", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.richtext.facet#link",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
 
@@ -51,7 +55,9 @@ class Mention(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.richtext.facet#mention"
 
     py_type: _t.Literal["app.bsky.richtext.facet#mention"] = _p.Field(
-        "app.bsky.richtext.facet#mention", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.richtext.facet#mention",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
 
@@ -62,7 +68,7 @@ class Tag(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.richtext.facet#tag"
 
     py_type: _t.Literal["app.bsky.richtext.facet#tag"] = _p.Field(
-        "app.bsky.richtext.facet#tag", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.richtext.facet#tag", validation_alias="$type", serialization_alias="$type"
     )
     tag: str
 

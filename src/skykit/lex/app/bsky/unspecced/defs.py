@@ -20,7 +20,7 @@ class AgeAssuranceEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#ageAssuranceEvent"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#ageAssuranceEvent"] = _p.Field(
-        "app.bsky.unspecced.defs#ageAssuranceEvent",
+        default="app.bsky.unspecced.defs#ageAssuranceEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -32,16 +32,20 @@ class AgeAssuranceEvent(_m.LexModel):
     """The unique identifier for this instance of the age assurance flow, in UUID format."""
     email: str | None = None
     """The email used for AA."""
-    init_ip: str | None = _p.Field(None, validation_alias="initIp", serialization_alias="initIp")
+    init_ip: str | None = _p.Field(
+        default=None, validation_alias="initIp", serialization_alias="initIp"
+    )
     """The IP address used when initiating the AA flow."""
-    init_ua: str | None = _p.Field(None, validation_alias="initUa", serialization_alias="initUa")
+    init_ua: str | None = _p.Field(
+        default=None, validation_alias="initUa", serialization_alias="initUa"
+    )
     """The user agent used when initiating the AA flow."""
     complete_ip: str | None = _p.Field(
-        None, validation_alias="completeIp", serialization_alias="completeIp"
+        default=None, validation_alias="completeIp", serialization_alias="completeIp"
     )
     """The IP address used when completing the AA flow."""
     complete_ua: str | None = _p.Field(
-        None, validation_alias="completeUa", serialization_alias="completeUa"
+        default=None, validation_alias="completeUa", serialization_alias="completeUa"
     )
     """The user agent used when completing the AA flow."""
 
@@ -52,12 +56,12 @@ class AgeAssuranceState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#ageAssuranceState"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#ageAssuranceState"] = _p.Field(
-        "app.bsky.unspecced.defs#ageAssuranceState",
+        default="app.bsky.unspecced.defs#ageAssuranceState",
         validation_alias="$type",
         serialization_alias="$type",
     )
     last_initiated_at: str | None = _p.Field(
-        None, validation_alias="lastInitiatedAt", serialization_alias="lastInitiatedAt"
+        default=None, validation_alias="lastInitiatedAt", serialization_alias="lastInitiatedAt"
     )
     """The timestamp when this state was last updated."""
     status: str
@@ -68,7 +72,7 @@ class SkeletonSearchActor(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#skeletonSearchActor"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#skeletonSearchActor"] = _p.Field(
-        "app.bsky.unspecced.defs#skeletonSearchActor",
+        default="app.bsky.unspecced.defs#skeletonSearchActor",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -79,7 +83,7 @@ class SkeletonSearchPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#skeletonSearchPost"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#skeletonSearchPost"] = _p.Field(
-        "app.bsky.unspecced.defs#skeletonSearchPost",
+        default="app.bsky.unspecced.defs#skeletonSearchPost",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -90,7 +94,7 @@ class SkeletonSearchStarterPack(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#skeletonSearchStarterPack"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#skeletonSearchStarterPack"] = _p.Field(
-        "app.bsky.unspecced.defs#skeletonSearchStarterPack",
+        default="app.bsky.unspecced.defs#skeletonSearchStarterPack",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -101,7 +105,7 @@ class SkeletonTrend(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#skeletonTrend"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#skeletonTrend"] = _p.Field(
-        "app.bsky.unspecced.defs#skeletonTrend",
+        default="app.bsky.unspecced.defs#skeletonTrend",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -120,7 +124,7 @@ class ThreadItemBlocked(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#threadItemBlocked"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#threadItemBlocked"] = _p.Field(
-        "app.bsky.unspecced.defs#threadItemBlocked",
+        default="app.bsky.unspecced.defs#threadItemBlocked",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -131,7 +135,7 @@ class ThreadItemNoUnauthenticated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#threadItemNoUnauthenticated"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#threadItemNoUnauthenticated"] = _p.Field(
-        "app.bsky.unspecced.defs#threadItemNoUnauthenticated",
+        default="app.bsky.unspecced.defs#threadItemNoUnauthenticated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -141,7 +145,7 @@ class ThreadItemNotFound(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#threadItemNotFound"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#threadItemNotFound"] = _p.Field(
-        "app.bsky.unspecced.defs#threadItemNotFound",
+        default="app.bsky.unspecced.defs#threadItemNotFound",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -151,7 +155,7 @@ class ThreadItemPost(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#threadItemPost"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#threadItemPost"] = _p.Field(
-        "app.bsky.unspecced.defs#threadItemPost",
+        default="app.bsky.unspecced.defs#threadItemPost",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -163,11 +167,11 @@ class ThreadItemPost(_m.LexModel):
     op_thread: bool = _p.Field(validation_alias="opThread", serialization_alias="opThread")
     """This post is part of a contiguous thread by the OP from the thread root. Sub-threads by OP deeper in the tree are not considered an OP thread."""
     op_thread_post_index: int | None = _p.Field(
-        None, validation_alias="opThreadPostIndex", serialization_alias="opThreadPostIndex"
+        default=None, validation_alias="opThreadPostIndex", serialization_alias="opThreadPostIndex"
     )
     """The 1-indexed position of this post within the contiguous OP thread. Only present when this post is part of the OP thread (see `opThread`)."""
     op_thread_post_count: int | None = _p.Field(
-        None, validation_alias="opThreadPostCount", serialization_alias="opThreadPostCount"
+        default=None, validation_alias="opThreadPostCount", serialization_alias="opThreadPostCount"
     )
     """The total number of posts in the contiguous OP thread that this post belongs to. Only present when this post is part of the OP thread (see `opThread`)."""
     hidden_by_threadgate: bool = _p.Field(
@@ -184,7 +188,9 @@ class TrendView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#trendView"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#trendView"] = _p.Field(
-        "app.bsky.unspecced.defs#trendView", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.unspecced.defs#trendView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     topic: str
     display_name: str = _p.Field(validation_alias="displayName", serialization_alias="displayName")
@@ -201,13 +207,13 @@ class TrendingTopic(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.defs#trendingTopic"
 
     py_type: _t.Literal["app.bsky.unspecced.defs#trendingTopic"] = _p.Field(
-        "app.bsky.unspecced.defs#trendingTopic",
+        default="app.bsky.unspecced.defs#trendingTopic",
         validation_alias="$type",
         serialization_alias="$type",
     )
     topic: str
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     description: str | None = None
     link: str

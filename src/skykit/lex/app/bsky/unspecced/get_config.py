@@ -15,7 +15,7 @@ class LiveNowConfig(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.getConfig#liveNowConfig"
 
     py_type: _t.Literal["app.bsky.unspecced.getConfig#liveNowConfig"] = _p.Field(
-        "app.bsky.unspecced.getConfig#liveNowConfig",
+        default="app.bsky.unspecced.getConfig#liveNowConfig",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -25,10 +25,12 @@ class LiveNowConfig(_m.LexModel):
 
 class Output(_m.LexModel):
     check_email_confirmed: bool | None = _p.Field(
-        None, validation_alias="checkEmailConfirmed", serialization_alias="checkEmailConfirmed"
+        default=None,
+        validation_alias="checkEmailConfirmed",
+        serialization_alias="checkEmailConfirmed",
     )
     live_now: "list[LiveNowConfig] | None" = _p.Field(
-        None, validation_alias="liveNow", serialization_alias="liveNow"
+        default=None, validation_alias="liveNow", serialization_alias="liveNow"
     )
 
 

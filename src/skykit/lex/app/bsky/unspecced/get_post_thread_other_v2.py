@@ -18,7 +18,7 @@ class ThreadItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.getPostThreadOtherV2#threadItem"
 
     py_type: _t.Literal["app.bsky.unspecced.getPostThreadOtherV2#threadItem"] = _p.Field(
-        "app.bsky.unspecced.getPostThreadOtherV2#threadItem",
+        default="app.bsky.unspecced.getPostThreadOtherV2#threadItem",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -19,7 +19,7 @@ class ThreadItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.getPostThreadV2#threadItem"
 
     py_type: _t.Literal["app.bsky.unspecced.getPostThreadV2#threadItem"] = _p.Field(
-        "app.bsky.unspecced.getPostThreadV2#threadItem",
+        default="app.bsky.unspecced.getPostThreadV2#threadItem",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -37,7 +37,7 @@ class Params(_m.LexModel):
     below: int = 6
     """How many levels of replies to include below the anchor."""
     branching_factor: int = _p.Field(
-        10, validation_alias="branchingFactor", serialization_alias="branchingFactor"
+        default=10, validation_alias="branchingFactor", serialization_alias="branchingFactor"
     )
     """Maximum of replies to include at each level of the thread, except for the direct replies to the anchor, which are (NOTE: currently, during unspecced phase) all returned (NOTE: later they might be paginated)."""
     sort: str = "oldest"

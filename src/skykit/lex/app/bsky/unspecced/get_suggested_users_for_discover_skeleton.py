@@ -20,7 +20,7 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     dids: list[str]
     rec_id_str: str | None = _p.Field(
-        None, validation_alias="recIdStr", serialization_alias="recIdStr"
+        default=None, validation_alias="recIdStr", serialization_alias="recIdStr"
     )
     """Snowflake for this recommendation, use when submitting recommendation events."""
 

@@ -23,7 +23,7 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     actors: "list[_app_bsky_actor_defs.ProfileView]"
     rec_id_str: str | None = _p.Field(
-        None, validation_alias="recIdStr", serialization_alias="recIdStr"
+        default=None, validation_alias="recIdStr", serialization_alias="recIdStr"
     )
     """Snowflake for this recommendation, use when submitting recommendation events."""
 

@@ -20,7 +20,7 @@ class Params(_m.LexModel):
     limit: int = 50
     cursor: str | None = None
     relative_to_did: str | None = _p.Field(
-        None, validation_alias="relativeToDid", serialization_alias="relativeToDid"
+        default=None, validation_alias="relativeToDid", serialization_alias="relativeToDid"
     )
     """DID of the account to get suggestions relative to. If not provided, suggestions will be based on the viewer."""
 
@@ -29,13 +29,15 @@ class Output(_m.LexModel):
     cursor: str | None = None
     actors: "list[_app_bsky_unspecced_defs.SkeletonSearchActor]"
     relative_to_did: str | None = _p.Field(
-        None, validation_alias="relativeToDid", serialization_alias="relativeToDid"
+        default=None, validation_alias="relativeToDid", serialization_alias="relativeToDid"
     )
     """DID of the account these suggestions are relative to. If this is returned undefined, suggestions are based on the viewer."""
-    rec_id: int | None = _p.Field(None, validation_alias="recId", serialization_alias="recId")
+    rec_id: int | None = _p.Field(
+        default=None, validation_alias="recId", serialization_alias="recId"
+    )
     """DEPRECATED: use recIdStr instead."""
     rec_id_str: str | None = _p.Field(
-        None, validation_alias="recIdStr", serialization_alias="recIdStr"
+        default=None, validation_alias="recIdStr", serialization_alias="recIdStr"
     )
     """Snowflake for this recommendation, use when submitting recommendation events."""
 

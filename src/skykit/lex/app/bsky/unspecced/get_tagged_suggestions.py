@@ -15,7 +15,7 @@ class Suggestion(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.unspecced.getTaggedSuggestions#suggestion"
 
     py_type: _t.Literal["app.bsky.unspecced.getTaggedSuggestions#suggestion"] = _p.Field(
-        "app.bsky.unspecced.getTaggedSuggestions#suggestion",
+        default="app.bsky.unspecced.getTaggedSuggestions#suggestion",
         validation_alias="$type",
         serialization_alias="$type",
     )

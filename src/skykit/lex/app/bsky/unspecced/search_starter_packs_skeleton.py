@@ -27,7 +27,7 @@ class Params(_m.LexModel):
 class Output(_m.LexModel):
     cursor: str | None = None
     hits_total: int | None = _p.Field(
-        None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
+        default=None, validation_alias="hitsTotal", serialization_alias="hitsTotal"
     )
     """Count of search hits. Optional, may be rounded/truncated, and may not be possible to paginate through all hits."""
     starter_packs: "list[_app_bsky_unspecced_defs.SkeletonSearchStarterPack]" = _p.Field(

@@ -18,11 +18,11 @@ class Input(_m.LexModel):
 class Output(_m.LexModel):
     state: str
     completed_job_id: str | None = _p.Field(
-        None, validation_alias="completedJobId", serialization_alias="completedJobId"
+        default=None, validation_alias="completedJobId", serialization_alias="completedJobId"
     )
     """Present only when state is completed."""
     failure_reason: str | None = _p.Field(
-        None, validation_alias="failureReason", serialization_alias="failureReason"
+        default=None, validation_alias="failureReason", serialization_alias="failureReason"
     )
     """Present only when state is failed."""
 

@@ -14,7 +14,9 @@ class JobStatus(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "app.bsky.video.defs#jobStatus"
 
     py_type: _t.Literal["app.bsky.video.defs#jobStatus"] = _p.Field(
-        "app.bsky.video.defs#jobStatus", validation_alias="$type", serialization_alias="$type"
+        default="app.bsky.video.defs#jobStatus",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     job_id: str = _p.Field(validation_alias="jobId", serialization_alias="jobId")
     did: str
@@ -25,7 +27,7 @@ class JobStatus(_m.LexModel):
     blob: _m.Blob | None = None
     error: str | None = None
     failure_code: str | None = _p.Field(
-        None, validation_alias="failureCode", serialization_alias="failureCode"
+        default=None, validation_alias="failureCode", serialization_alias="failureCode"
     )
     """A machine-readable code for why the video processing job failed."""
     message: str | None = None

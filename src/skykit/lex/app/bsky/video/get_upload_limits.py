@@ -14,10 +14,14 @@ NSID: _t.Final = "app.bsky.video.getUploadLimits"
 class Output(_m.LexModel):
     can_upload: bool = _p.Field(validation_alias="canUpload", serialization_alias="canUpload")
     remaining_daily_videos: int | None = _p.Field(
-        None, validation_alias="remainingDailyVideos", serialization_alias="remainingDailyVideos"
+        default=None,
+        validation_alias="remainingDailyVideos",
+        serialization_alias="remainingDailyVideos",
     )
     remaining_daily_bytes: int | None = _p.Field(
-        None, validation_alias="remainingDailyBytes", serialization_alias="remainingDailyBytes"
+        default=None,
+        validation_alias="remainingDailyBytes",
+        serialization_alias="remainingDailyBytes",
     )
     message: str | None = None
     error: str | None = None

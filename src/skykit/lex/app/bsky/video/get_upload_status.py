@@ -30,15 +30,15 @@ class Output(_m.LexModel):
     expires_at: str = _p.Field(validation_alias="expiresAt", serialization_alias="expiresAt")
     state: str
     completed_job_id: str | None = _p.Field(
-        None, validation_alias="completedJobId", serialization_alias="completedJobId"
+        default=None, validation_alias="completedJobId", serialization_alias="completedJobId"
     )
     """Present only when state is completed; may differ from jobId on deduplication."""
     job_status: "_app_bsky_video_defs.JobStatus | None" = _p.Field(
-        None, validation_alias="jobStatus", serialization_alias="jobStatus"
+        default=None, validation_alias="jobStatus", serialization_alias="jobStatus"
     )
     """Present only when state is completed."""
     failure_reason: str | None = _p.Field(
-        None, validation_alias="failureReason", serialization_alias="failureReason"
+        default=None, validation_alias="failureReason", serialization_alias="failureReason"
     )
     """Present only when state is failed."""
 

@@ -19,7 +19,7 @@ class Input(_m.LexModel):
     name: str | None = None
     """Optional client-provided file name."""
     duration_ms: int | None = _p.Field(
-        None, validation_alias="durationMs", serialization_alias="durationMs"
+        default=None, validation_alias="durationMs", serialization_alias="durationMs"
     )
     """Advisory, non-authoritative duration used only for early failure; the authoritative probe runs asynchronously after upload."""
     width: int | None = None

@@ -17,13 +17,13 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["chat.bsky.actor.declaration"] = _p.Field(
-        "chat.bsky.actor.declaration", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.actor.declaration", validation_alias="$type", serialization_alias="$type"
     )
     allow_incoming: str = _p.Field(
         validation_alias="allowIncoming", serialization_alias="allowIncoming"
     )
     allow_group_invites: str | None = _p.Field(
-        None, validation_alias="allowGroupInvites", serialization_alias="allowGroupInvites"
+        default=None, validation_alias="allowGroupInvites", serialization_alias="allowGroupInvites"
     )
     """Declaration about group chat invitation preferences for the record owner."""
 

@@ -18,7 +18,7 @@ class DirectConvoMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.actor.defs#directConvoMember"
 
     py_type: _t.Literal["chat.bsky.actor.defs#directConvoMember"] = _p.Field(
-        "chat.bsky.actor.defs#directConvoMember",
+        default="chat.bsky.actor.defs#directConvoMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -30,12 +30,12 @@ class GroupConvoMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.actor.defs#groupConvoMember"
 
     py_type: _t.Literal["chat.bsky.actor.defs#groupConvoMember"] = _p.Field(
-        "chat.bsky.actor.defs#groupConvoMember",
+        default="chat.bsky.actor.defs#groupConvoMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
     added_by: "ProfileViewBasic | None" = _p.Field(
-        None, validation_alias="addedBy", serialization_alias="addedBy"
+        default=None, validation_alias="addedBy", serialization_alias="addedBy"
     )
     """Who added this member. Only present if the member was added (instead of joining via link)."""
     role: str
@@ -48,7 +48,7 @@ class PastGroupConvoMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.actor.defs#pastGroupConvoMember"
 
     py_type: _t.Literal["chat.bsky.actor.defs#pastGroupConvoMember"] = _p.Field(
-        "chat.bsky.actor.defs#pastGroupConvoMember",
+        default="chat.bsky.actor.defs#pastGroupConvoMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -58,24 +58,24 @@ class ProfileViewBasic(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.actor.defs#profileViewBasic"
 
     py_type: _t.Literal["chat.bsky.actor.defs#profileViewBasic"] = _p.Field(
-        "chat.bsky.actor.defs#profileViewBasic",
+        default="chat.bsky.actor.defs#profileViewBasic",
         validation_alias="$type",
         serialization_alias="$type",
     )
     did: str
     handle: str
     display_name: str | None = _p.Field(
-        None, validation_alias="displayName", serialization_alias="displayName"
+        default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     avatar: str | None = None
     associated: "_app_bsky_actor_defs.ProfileAssociated | None" = None
     viewer: "_app_bsky_actor_defs.ViewerState | None" = None
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     chat_disabled: bool | None = _p.Field(
-        None, validation_alias="chatDisabled", serialization_alias="chatDisabled"
+        default=None, validation_alias="chatDisabled", serialization_alias="chatDisabled"
     )
     """Set to true when the actor cannot actively participate in conversations"""
     verification: "_app_bsky_actor_defs.VerificationState | None" = None

@@ -21,7 +21,9 @@ class ConvoRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#convoRef"
 
     py_type: _t.Literal["chat.bsky.convo.defs#convoRef"] = _p.Field(
-        "chat.bsky.convo.defs#convoRef", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#convoRef",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -31,17 +33,19 @@ class ConvoView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#convoView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#convoView"] = _p.Field(
-        "chat.bsky.convo.defs#convoView", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#convoView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     rev: str
     members: "list[_chat_bsky_actor_defs.ProfileViewBasic]"
     """Members of this conversation. For direct convos, it will be an immutable list of the 2 members. For group convos, it will a list of important members (the first few members, the viewer, the member who added the viewer, the member who sent the last message, the member who sent the last reaction), but will not contain the full list of members. Use chat.bsky.convo.getConvoMembers to list all members."""
     last_message: "_t.Annotated[MessageView | DeletedMessageView | SystemMessageView | _m.UnknownObject, _m.union()] | None" = _p.Field(
-        None, validation_alias="lastMessage", serialization_alias="lastMessage"
+        default=None, validation_alias="lastMessage", serialization_alias="lastMessage"
     )
     last_reaction: "_t.Annotated[MessageAndReactionView | _m.UnknownObject, _m.union()] | None" = (
-        _p.Field(None, validation_alias="lastReaction", serialization_alias="lastReaction")
+        _p.Field(default=None, validation_alias="lastReaction", serialization_alias="lastReaction")
     )
     muted: bool
     status: str | None = None
@@ -55,7 +59,7 @@ class DeletedMessageView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#deletedMessageView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#deletedMessageView"] = _p.Field(
-        "chat.bsky.convo.defs#deletedMessageView",
+        default="chat.bsky.convo.defs#deletedMessageView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -69,7 +73,9 @@ class DirectConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#directConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#directConvo"] = _p.Field(
-        "chat.bsky.convo.defs#directConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#directConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
 
 
@@ -77,14 +83,16 @@ class GroupConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#groupConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#groupConvo"] = _p.Field(
-        "chat.bsky.convo.defs#groupConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#groupConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     join_link: "_chat_bsky_group_defs.JoinLinkView | None" = _p.Field(
-        None, validation_alias="joinLink", serialization_alias="joinLink"
+        default=None, validation_alias="joinLink", serialization_alias="joinLink"
     )
     join_request_count: int | None = _p.Field(
-        None, validation_alias="joinRequestCount", serialization_alias="joinRequestCount"
+        default=None, validation_alias="joinRequestCount", serialization_alias="joinRequestCount"
     )
     """The total number of pending join requests for the group conversation. Only present for the owner. Capped at 21."""
     lock_status: str = _p.Field(validation_alias="lockStatus", serialization_alias="lockStatus")
@@ -101,7 +109,7 @@ class GroupConvo(_m.LexModel):
     name: str
     """The display name of the group conversation."""
     unread_join_request_count: int | None = _p.Field(
-        None,
+        default=None,
         validation_alias="unreadJoinRequestCount",
         serialization_alias="unreadJoinRequestCount",
     )
@@ -114,7 +122,9 @@ class LogAcceptConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logAcceptConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logAcceptConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logAcceptConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logAcceptConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -126,7 +136,9 @@ class LogAddMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logAddMember"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logAddMember"] = _p.Field(
-        "chat.bsky.convo.defs#logAddMember", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logAddMember",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -144,14 +156,16 @@ class LogAddReaction(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logAddReaction"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logAddReaction"] = _p.Field(
-        "chat.bsky.convo.defs#logAddReaction", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logAddReaction",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     message: "_t.Annotated[MessageView | DeletedMessageView | _m.UnknownObject, _m.union()]"
     reaction: "ReactionView"
     related_profiles: "list[_chat_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
+        default=None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
     )
     """Profiles referred in the message and reaction views. This isn't required for compatibility, because it was added later, but should generally be present."""
 
@@ -162,7 +176,7 @@ class LogApproveJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logApproveJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logApproveJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logApproveJoinRequest",
+        default="chat.bsky.convo.defs#logApproveJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -178,7 +192,9 @@ class LogBeginConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logBeginConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logBeginConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logBeginConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logBeginConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -190,7 +206,7 @@ class LogCreateJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logCreateJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logCreateJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#logCreateJoinLink",
+        default="chat.bsky.convo.defs#logCreateJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -206,7 +222,7 @@ class LogCreateMessage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logCreateMessage"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logCreateMessage"] = _p.Field(
-        "chat.bsky.convo.defs#logCreateMessage",
+        default="chat.bsky.convo.defs#logCreateMessage",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -214,7 +230,7 @@ class LogCreateMessage(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     message: "_t.Annotated[MessageView | DeletedMessageView | _m.UnknownObject, _m.union()]"
     related_profiles: "list[_chat_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
+        default=None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
     )
     """Profiles referred to in the message view. This isn't required for compatibility, because it was added later, but should generally be present."""
 
@@ -225,7 +241,7 @@ class LogDeleteMessage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logDeleteMessage"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logDeleteMessage"] = _p.Field(
-        "chat.bsky.convo.defs#logDeleteMessage",
+        default="chat.bsky.convo.defs#logDeleteMessage",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -240,7 +256,7 @@ class LogDisableJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logDisableJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logDisableJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#logDisableJoinLink",
+        default="chat.bsky.convo.defs#logDisableJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -256,7 +272,9 @@ class LogEditGroup(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logEditGroup"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logEditGroup"] = _p.Field(
-        "chat.bsky.convo.defs#logEditGroup", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logEditGroup",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -270,7 +288,7 @@ class LogEditJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logEditJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logEditJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#logEditJoinLink",
+        default="chat.bsky.convo.defs#logEditJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -286,7 +304,7 @@ class LogEnableJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logEnableJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logEnableJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#logEnableJoinLink",
+        default="chat.bsky.convo.defs#logEnableJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -302,7 +320,7 @@ class LogIncomingJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logIncomingJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logIncomingJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logIncomingJoinRequest",
+        default="chat.bsky.convo.defs#logIncomingJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -318,7 +336,9 @@ class LogLeaveConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logLeaveConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logLeaveConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logLeaveConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logLeaveConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -330,7 +350,9 @@ class LogLockConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logLockConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logLockConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logLockConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logLockConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -348,7 +370,7 @@ class LogLockConvoPermanently(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logLockConvoPermanently"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logLockConvoPermanently"] = _p.Field(
-        "chat.bsky.convo.defs#logLockConvoPermanently",
+        default="chat.bsky.convo.defs#logLockConvoPermanently",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -368,7 +390,9 @@ class LogMemberJoin(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logMemberJoin"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logMemberJoin"] = _p.Field(
-        "chat.bsky.convo.defs#logMemberJoin", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logMemberJoin",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -386,7 +410,9 @@ class LogMemberLeave(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logMemberLeave"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logMemberLeave"] = _p.Field(
-        "chat.bsky.convo.defs#logMemberLeave", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logMemberLeave",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -404,7 +430,9 @@ class LogMuteConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logMuteConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logMuteConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logMuteConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logMuteConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -416,7 +444,7 @@ class LogOutgoingJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logOutgoingJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logOutgoingJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logOutgoingJoinRequest",
+        default="chat.bsky.convo.defs#logOutgoingJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -430,7 +458,9 @@ class LogReadConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logReadConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logReadConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logReadConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logReadConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -443,7 +473,7 @@ class LogReadJoinRequests(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logReadJoinRequests"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logReadJoinRequests"] = _p.Field(
-        "chat.bsky.convo.defs#logReadJoinRequests",
+        default="chat.bsky.convo.defs#logReadJoinRequests",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -457,7 +487,9 @@ class LogReadMessage(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logReadMessage"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logReadMessage"] = _p.Field(
-        "chat.bsky.convo.defs#logReadMessage", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logReadMessage",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -470,7 +502,7 @@ class LogRejectJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logRejectJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logRejectJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logRejectJoinRequest",
+        default="chat.bsky.convo.defs#logRejectJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -486,7 +518,7 @@ class LogRemoveMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logRemoveMember"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logRemoveMember"] = _p.Field(
-        "chat.bsky.convo.defs#logRemoveMember",
+        default="chat.bsky.convo.defs#logRemoveMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -506,7 +538,7 @@ class LogRemoveReaction(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logRemoveReaction"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logRemoveReaction"] = _p.Field(
-        "chat.bsky.convo.defs#logRemoveReaction",
+        default="chat.bsky.convo.defs#logRemoveReaction",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -515,7 +547,7 @@ class LogRemoveReaction(_m.LexModel):
     message: "_t.Annotated[MessageView | DeletedMessageView | _m.UnknownObject, _m.union()]"
     reaction: "ReactionView"
     related_profiles: "list[_chat_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
+        default=None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
     )
     """Profiles referred in the message and reaction views. This isn't required for compatibility, because it was added later, but should generally be present."""
 
@@ -526,7 +558,9 @@ class LogUnlockConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logUnlockConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logUnlockConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logUnlockConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logUnlockConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -544,7 +578,9 @@ class LogUnmuteConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logUnmuteConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logUnmuteConvo"] = _p.Field(
-        "chat.bsky.convo.defs#logUnmuteConvo", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#logUnmuteConvo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     rev: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -556,7 +592,7 @@ class LogWithdrawIncomingJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logWithdrawIncomingJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logWithdrawIncomingJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logWithdrawIncomingJoinRequest",
+        default="chat.bsky.convo.defs#logWithdrawIncomingJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -572,7 +608,7 @@ class LogWithdrawOutgoingJoinRequest(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest"
 
     py_type: _t.Literal["chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest"] = _p.Field(
-        "chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest",
+        default="chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -584,7 +620,7 @@ class MessageAndReactionView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageAndReactionView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageAndReactionView"] = _p.Field(
-        "chat.bsky.convo.defs#messageAndReactionView",
+        default="chat.bsky.convo.defs#messageAndReactionView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -598,7 +634,7 @@ class MessageBeforeUserJoinedGroupView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageBeforeUserJoinedGroupView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageBeforeUserJoinedGroupView"] = _p.Field(
-        "chat.bsky.convo.defs#messageBeforeUserJoinedGroupView",
+        default="chat.bsky.convo.defs#messageBeforeUserJoinedGroupView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -608,14 +644,16 @@ class MessageInput(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageInput"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageInput"] = _p.Field(
-        "chat.bsky.convo.defs#messageInput", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#messageInput",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     text: str
     facets: "list[_app_bsky_richtext_facet.Main] | None" = None
     """Annotations of text (mentions, URLs, hashtags, etc)"""
     embed: "_t.Annotated[_app_bsky_embed_record.Main | _chat_bsky_embed_join_link.Main | _m.UnknownObject, _m.union()] | None" = None
     reply_to: "ReplyRef | None" = _p.Field(
-        None, validation_alias="replyTo", serialization_alias="replyTo"
+        default=None, validation_alias="replyTo", serialization_alias="replyTo"
     )
     """If set, the message this message is replying to. The referenced message must be in the same convo."""
 
@@ -624,7 +662,9 @@ class MessageRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageRef"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageRef"] = _p.Field(
-        "chat.bsky.convo.defs#messageRef", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#messageRef",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
@@ -635,7 +675,9 @@ class MessageView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageView"] = _p.Field(
-        "chat.bsky.convo.defs#messageView", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#messageView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     rev: str
@@ -646,7 +688,7 @@ class MessageView(_m.LexModel):
     reactions: "list[ReactionView] | None" = None
     """Reactions to this message, in ascending order of creation time."""
     reply_to: "_t.Annotated[MessageView | DeletedMessageView | MessageBeforeUserJoinedGroupView | _m.UnknownObject, _m.union()] | None" = _p.Field(
-        None, validation_alias="replyTo", serialization_alias="replyTo"
+        default=None, validation_alias="replyTo", serialization_alias="replyTo"
     )
     """If set, the message this message is replying to. The full view of the referenced message is embedded so the client can render it inline. Only a single level is embedded: the embedded message will not itself have a populated 'replyTo' field even if it was also a reply."""
     sender: "MessageViewSender"
@@ -657,7 +699,7 @@ class MessageViewSender(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#messageViewSender"
 
     py_type: _t.Literal["chat.bsky.convo.defs#messageViewSender"] = _p.Field(
-        "chat.bsky.convo.defs#messageViewSender",
+        default="chat.bsky.convo.defs#messageViewSender",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -668,7 +710,9 @@ class ReactionView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#reactionView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#reactionView"] = _p.Field(
-        "chat.bsky.convo.defs#reactionView", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#reactionView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     value: str
     sender: "ReactionViewSender"
@@ -679,7 +723,7 @@ class ReactionViewSender(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#reactionViewSender"
 
     py_type: _t.Literal["chat.bsky.convo.defs#reactionViewSender"] = _p.Field(
-        "chat.bsky.convo.defs#reactionViewSender",
+        default="chat.bsky.convo.defs#reactionViewSender",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -692,7 +736,9 @@ class ReplyRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#replyRef"
 
     py_type: _t.Literal["chat.bsky.convo.defs#replyRef"] = _p.Field(
-        "chat.bsky.convo.defs#replyRef", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.convo.defs#replyRef",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     message_id: str = _p.Field(validation_alias="messageId", serialization_alias="messageId")
 
@@ -703,7 +749,7 @@ class SystemMessageDataAddMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataAddMember"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataAddMember"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataAddMember",
+        default="chat.bsky.convo.defs#systemMessageDataAddMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -722,7 +768,7 @@ class SystemMessageDataCreateJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataCreateJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataCreateJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataCreateJoinLink",
+        default="chat.bsky.convo.defs#systemMessageDataCreateJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -734,7 +780,7 @@ class SystemMessageDataDisableJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataDisableJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataDisableJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataDisableJoinLink",
+        default="chat.bsky.convo.defs#systemMessageDataDisableJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -746,13 +792,17 @@ class SystemMessageDataEditGroup(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataEditGroup"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataEditGroup"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataEditGroup",
+        default="chat.bsky.convo.defs#systemMessageDataEditGroup",
         validation_alias="$type",
         serialization_alias="$type",
     )
-    old_name: str | None = _p.Field(None, validation_alias="oldName", serialization_alias="oldName")
+    old_name: str | None = _p.Field(
+        default=None, validation_alias="oldName", serialization_alias="oldName"
+    )
     """Group name that was replaced."""
-    new_name: str | None = _p.Field(None, validation_alias="newName", serialization_alias="newName")
+    new_name: str | None = _p.Field(
+        default=None, validation_alias="newName", serialization_alias="newName"
+    )
     """Group name that replaced the old."""
 
 
@@ -762,7 +812,7 @@ class SystemMessageDataEditJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataEditJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataEditJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataEditJoinLink",
+        default="chat.bsky.convo.defs#systemMessageDataEditJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -774,7 +824,7 @@ class SystemMessageDataEnableJoinLink(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataEnableJoinLink"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataEnableJoinLink"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataEnableJoinLink",
+        default="chat.bsky.convo.defs#systemMessageDataEnableJoinLink",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -786,7 +836,7 @@ class SystemMessageDataLockConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataLockConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataLockConvo"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataLockConvo",
+        default="chat.bsky.convo.defs#systemMessageDataLockConvo",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -802,7 +852,7 @@ class SystemMessageDataLockConvoPermanently(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataLockConvoPermanently"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataLockConvoPermanently"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataLockConvoPermanently",
+        default="chat.bsky.convo.defs#systemMessageDataLockConvoPermanently",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -818,7 +868,7 @@ class SystemMessageDataMemberJoin(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataMemberJoin"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataMemberJoin"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataMemberJoin",
+        default="chat.bsky.convo.defs#systemMessageDataMemberJoin",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -827,7 +877,7 @@ class SystemMessageDataMemberJoin(_m.LexModel):
     role: str
     """Role the user was added to the group with. The role from 'member' will reflect the current data, not historical."""
     approved_by: "SystemMessageReferredUser | None" = _p.Field(
-        None, validation_alias="approvedBy", serialization_alias="approvedBy"
+        default=None, validation_alias="approvedBy", serialization_alias="approvedBy"
     )
     """If join link was configured to require approval, this will be set to who approved the request. Undefined if approval was not required."""
 
@@ -838,7 +888,7 @@ class SystemMessageDataMemberLeave(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataMemberLeave"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataMemberLeave"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataMemberLeave",
+        default="chat.bsky.convo.defs#systemMessageDataMemberLeave",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -852,7 +902,7 @@ class SystemMessageDataRemoveMember(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataRemoveMember"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataRemoveMember"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataRemoveMember",
+        default="chat.bsky.convo.defs#systemMessageDataRemoveMember",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -869,7 +919,7 @@ class SystemMessageDataUnlockConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageDataUnlockConvo"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageDataUnlockConvo"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageDataUnlockConvo",
+        default="chat.bsky.convo.defs#systemMessageDataUnlockConvo",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -883,7 +933,7 @@ class SystemMessageReferredUser(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageReferredUser"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageReferredUser"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageReferredUser",
+        default="chat.bsky.convo.defs#systemMessageReferredUser",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -894,7 +944,7 @@ class SystemMessageView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.defs#systemMessageView"
 
     py_type: _t.Literal["chat.bsky.convo.defs#systemMessageView"] = _p.Field(
-        "chat.bsky.convo.defs#systemMessageView",
+        default="chat.bsky.convo.defs#systemMessageView",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -25,7 +25,7 @@ class Output(_m.LexModel):
     cursor: str | None = None
     messages: "list[_t.Annotated[_chat_bsky_convo_defs.MessageView | _chat_bsky_convo_defs.DeletedMessageView | _chat_bsky_convo_defs.SystemMessageView | _m.UnknownObject, _m.union()]]"
     related_profiles: "list[_chat_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
+        default=None, validation_alias="relatedProfiles", serialization_alias="relatedProfiles"
     )
     """Set of all members who authored or reacted to the returned messages. Members referred to by system messages are also included."""
 

@@ -13,7 +13,7 @@ NSID: _t.Final = "chat.bsky.convo.getUnreadCounts"
 
 class Params(_m.LexModel):
     include_group_chats: bool = _p.Field(
-        True, validation_alias="includeGroupChats", serialization_alias="includeGroupChats"
+        default=True, validation_alias="includeGroupChats", serialization_alias="includeGroupChats"
     )
     """When false, group convos are excluded from the counts."""
 

@@ -18,14 +18,14 @@ class Params(_m.LexModel):
     limit: int = 50
     cursor: str | None = None
     read_state: str | None = _p.Field(
-        None, validation_alias="readState", serialization_alias="readState"
+        default=None, validation_alias="readState", serialization_alias="readState"
     )
     status: str | None = None
     """Filter convos by their status. It is discouraged to call with "request" and preferred to call chat.bsky.convo.listConvoRequests, which also includes group join requests made by the user."""
     kind: str | None = None
     """Filter by conversation kind."""
     lock_status: str | None = _p.Field(
-        None, validation_alias="lockStatus", serialization_alias="lockStatus"
+        default=None, validation_alias="lockStatus", serialization_alias="lockStatus"
     )
     """Filter by conversation lock status. Values follow chat.bsky.convo.defs#convoLockStatus."""
 

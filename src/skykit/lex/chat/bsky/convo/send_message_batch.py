@@ -18,7 +18,7 @@ class BatchItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.convo.sendMessageBatch#batchItem"
 
     py_type: _t.Literal["chat.bsky.convo.sendMessageBatch#batchItem"] = _p.Field(
-        "chat.bsky.convo.sendMessageBatch#batchItem",
+        default="chat.bsky.convo.sendMessageBatch#batchItem",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -17,7 +17,7 @@ NSID: _t.Final = "chat.bsky.convo.updateRead"
 class Input(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     message_id: str | None = _p.Field(
-        None, validation_alias="messageId", serialization_alias="messageId"
+        default=None, validation_alias="messageId", serialization_alias="messageId"
     )
 
 

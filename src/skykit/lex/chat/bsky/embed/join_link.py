@@ -17,7 +17,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.embed.joinLink"
 
     py_type: _t.Literal["chat.bsky.embed.joinLink"] = _p.Field(
-        "chat.bsky.embed.joinLink", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.embed.joinLink", validation_alias="$type", serialization_alias="$type"
     )
     code: str
     """The join link code."""
@@ -27,7 +27,9 @@ class View(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.embed.joinLink#view"
 
     py_type: _t.Literal["chat.bsky.embed.joinLink#view"] = _p.Field(
-        "chat.bsky.embed.joinLink#view", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.embed.joinLink#view",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     join_link_preview: "_t.Annotated[_chat_bsky_group_defs.JoinLinkPreviewView | _chat_bsky_group_defs.DisabledJoinLinkPreviewView | _chat_bsky_group_defs.InvalidJoinLinkPreviewView | _m.UnknownObject, _m.union()]" = _p.Field(
         validation_alias="joinLinkPreview", serialization_alias="joinLinkPreview"

@@ -23,7 +23,7 @@ class Input(_m.LexModel):
 class Output(_m.LexModel):
     convo: "_chat_bsky_convo_defs.ConvoView"
     added_members: "list[_chat_bsky_actor_defs.ProfileViewBasic] | None" = _p.Field(
-        None, validation_alias="addedMembers", serialization_alias="addedMembers"
+        default=None, validation_alias="addedMembers", serialization_alias="addedMembers"
     )
 
 

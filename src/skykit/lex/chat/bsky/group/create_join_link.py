@@ -17,7 +17,7 @@ NSID: _t.Final = "chat.bsky.group.createJoinLink"
 class Input(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     require_approval: bool = _p.Field(
-        False, validation_alias="requireApproval", serialization_alias="requireApproval"
+        default=False, validation_alias="requireApproval", serialization_alias="requireApproval"
     )
     join_rule: str = _p.Field(validation_alias="joinRule", serialization_alias="joinRule")
 

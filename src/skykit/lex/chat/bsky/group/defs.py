@@ -20,7 +20,7 @@ class DisabledJoinLinkPreviewView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#disabledJoinLinkPreviewView"
 
     py_type: _t.Literal["chat.bsky.group.defs#disabledJoinLinkPreviewView"] = _p.Field(
-        "chat.bsky.group.defs#disabledJoinLinkPreviewView",
+        default="chat.bsky.group.defs#disabledJoinLinkPreviewView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -33,7 +33,7 @@ class InvalidJoinLinkPreviewView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#invalidJoinLinkPreviewView"
 
     py_type: _t.Literal["chat.bsky.group.defs#invalidJoinLinkPreviewView"] = _p.Field(
-        "chat.bsky.group.defs#invalidJoinLinkPreviewView",
+        default="chat.bsky.group.defs#invalidJoinLinkPreviewView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -46,7 +46,7 @@ class JoinLinkPreviewView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#joinLinkPreviewView"
 
     py_type: _t.Literal["chat.bsky.group.defs#joinLinkPreviewView"] = _p.Field(
-        "chat.bsky.group.defs#joinLinkPreviewView",
+        default="chat.bsky.group.defs#joinLinkPreviewView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -71,7 +71,9 @@ class JoinLinkView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#joinLinkView"
 
     py_type: _t.Literal["chat.bsky.group.defs#joinLinkView"] = _p.Field(
-        "chat.bsky.group.defs#joinLinkView", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.group.defs#joinLinkView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     code: str
     enabled_status: str = _p.Field(
@@ -88,12 +90,12 @@ class JoinLinkViewerState(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#joinLinkViewerState"
 
     py_type: _t.Literal["chat.bsky.group.defs#joinLinkViewerState"] = _p.Field(
-        "chat.bsky.group.defs#joinLinkViewerState",
+        default="chat.bsky.group.defs#joinLinkViewerState",
         validation_alias="$type",
         serialization_alias="$type",
     )
     requested_at: str | None = _p.Field(
-        None, validation_alias="requestedAt", serialization_alias="requestedAt"
+        default=None, validation_alias="requestedAt", serialization_alias="requestedAt"
     )
 
 
@@ -103,7 +105,7 @@ class JoinRequestConvoView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#joinRequestConvoView"
 
     py_type: _t.Literal["chat.bsky.group.defs#joinRequestConvoView"] = _p.Field(
-        "chat.bsky.group.defs#joinRequestConvoView",
+        default="chat.bsky.group.defs#joinRequestConvoView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -121,7 +123,7 @@ class JoinRequestView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.group.defs#joinRequestView"
 
     py_type: _t.Literal["chat.bsky.group.defs#joinRequestView"] = _p.Field(
-        "chat.bsky.group.defs#joinRequestView",
+        default="chat.bsky.group.defs#joinRequestView",
         validation_alias="$type",
         serialization_alias="$type",
     )

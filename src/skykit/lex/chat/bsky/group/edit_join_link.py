@@ -17,10 +17,10 @@ NSID: _t.Final = "chat.bsky.group.editJoinLink"
 class Input(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     require_approval: bool | None = _p.Field(
-        None, validation_alias="requireApproval", serialization_alias="requireApproval"
+        default=None, validation_alias="requireApproval", serialization_alias="requireApproval"
     )
     join_rule: str | None = _p.Field(
-        None, validation_alias="joinRule", serialization_alias="joinRule"
+        default=None, validation_alias="joinRule", serialization_alias="joinRule"
     )
 
 

@@ -19,7 +19,9 @@ class ConvoView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.defs#convoView"
 
     py_type: _t.Literal["chat.bsky.moderation.defs#convoView"] = _p.Field(
-        "chat.bsky.moderation.defs#convoView", validation_alias="$type", serialization_alias="$type"
+        default="chat.bsky.moderation.defs#convoView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: str
     rev: str
@@ -33,7 +35,7 @@ class DirectConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.defs#directConvo"
 
     py_type: _t.Literal["chat.bsky.moderation.defs#directConvo"] = _p.Field(
-        "chat.bsky.moderation.defs#directConvo",
+        default="chat.bsky.moderation.defs#directConvo",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -45,13 +47,13 @@ class GroupConvo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.defs#groupConvo"
 
     py_type: _t.Literal["chat.bsky.moderation.defs#groupConvo"] = _p.Field(
-        "chat.bsky.moderation.defs#groupConvo",
+        default="chat.bsky.moderation.defs#groupConvo",
         validation_alias="$type",
         serialization_alias="$type",
     )
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     join_link: "_chat_bsky_group_defs.JoinLinkView | None" = _p.Field(
-        None, validation_alias="joinLink", serialization_alias="joinLink"
+        default=None, validation_alias="joinLink", serialization_alias="joinLink"
     )
     join_request_count: int = _p.Field(
         validation_alias="joinRequestCount", serialization_alias="joinRequestCount"

@@ -15,7 +15,7 @@ class Metadata(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.getActorMetadata#metadata"
 
     py_type: _t.Literal["chat.bsky.moderation.getActorMetadata#metadata"] = _p.Field(
-        "chat.bsky.moderation.getActorMetadata#metadata",
+        default="chat.bsky.moderation.getActorMetadata#metadata",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -15,7 +15,9 @@ NSID: _t.Final = "chat.bsky.moderation.getMessageContext"
 
 
 class Params(_m.LexModel):
-    convo_id: str | None = _p.Field(None, validation_alias="convoId", serialization_alias="convoId")
+    convo_id: str | None = _p.Field(
+        default=None, validation_alias="convoId", serialization_alias="convoId"
+    )
     """Conversation that the message is from. NOTE: this field will eventually be required."""
     message_id: str = _p.Field(validation_alias="messageId", serialization_alias="messageId")
     before: int = 5
@@ -23,7 +25,7 @@ class Params(_m.LexModel):
     after: int = 5
     """Number of user messages after the target to include. System messages between the target and the latest returned user message are also included, capped per gap by `maxInterleavedSystemMessages`. If there are no user messages after the target, up to `maxInterleavedSystemMessages` system messages immediately following the target are returned instead."""
     max_interleaved_system_messages: int = _p.Field(
-        10,
+        default=10,
         validation_alias="maxInterleavedSystemMessages",
         serialization_alias="maxInterleavedSystemMessages",
     )

@@ -16,7 +16,7 @@ class EventChatAccepted(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.subscribeModEvents#eventChatAccepted"
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventChatAccepted"] = _p.Field(
-        "chat.bsky.moderation.subscribeModEvents#eventChatAccepted",
+        default="chat.bsky.moderation.subscribeModEvents#eventChatAccepted",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -29,17 +29,17 @@ class EventChatAccepted(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     group_member_count: int | None = _p.Field(
-        None, validation_alias="groupMemberCount", serialization_alias="groupMemberCount"
+        default=None, validation_alias="groupMemberCount", serialization_alias="groupMemberCount"
     )
     """Current member count at the time of the event. Only present for group convos."""
     group_name: str | None = _p.Field(
-        None, validation_alias="groupName", serialization_alias="groupName"
+        default=None, validation_alias="groupName", serialization_alias="groupName"
     )
     """The name of the group chat. Only present for group convos."""
     method: str
     """How the convo was accepted."""
     owner_did: str | None = _p.Field(
-        None, validation_alias="ownerDid", serialization_alias="ownerDid"
+        default=None, validation_alias="ownerDid", serialization_alias="ownerDid"
     )
     """The DID of the group chat owner. Only present for group convos."""
     rev: str
@@ -52,7 +52,7 @@ class EventConvoFirstMessage(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventConvoFirstMessage"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventConvoFirstMessage",
+            default="chat.bsky.moderation.subscribeModEvents#eventConvoFirstMessage",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -60,7 +60,7 @@ class EventConvoFirstMessage(_m.LexModel):
     convo_id: str = _p.Field(validation_alias="convoId", serialization_alias="convoId")
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     message_id: str | None = _p.Field(
-        None, validation_alias="messageId", serialization_alias="messageId"
+        default=None, validation_alias="messageId", serialization_alias="messageId"
     )
     recipients: list[str]
     """The list of DIDs message recipients. Does not include the sender, which is in the `user` field"""
@@ -75,7 +75,7 @@ class EventGroupChatCreated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.subscribeModEvents#eventGroupChatCreated"
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatCreated"] = _p.Field(
-        "chat.bsky.moderation.subscribeModEvents#eventGroupChatCreated",
+        default="chat.bsky.moderation.subscribeModEvents#eventGroupChatCreated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -111,7 +111,7 @@ class EventGroupChatJoinRequest(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequest"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequest",
+            default="chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequest",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -152,7 +152,7 @@ class EventGroupChatJoinRequestApproved(_m.LexModel):
     py_type: _t.Literal[
         "chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestApproved"
     ] = _p.Field(
-        "chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestApproved",
+        default="chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestApproved",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -186,7 +186,7 @@ class EventGroupChatJoinRequestRejected(_m.LexModel):
     py_type: _t.Literal[
         "chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestRejected"
     ] = _p.Field(
-        "chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestRejected",
+        default="chat.bsky.moderation.subscribeModEvents#eventGroupChatJoinRequestRejected",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -219,7 +219,7 @@ class EventGroupChatMemberAdded(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberAdded"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberAdded",
+            default="chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberAdded",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -261,7 +261,7 @@ class EventGroupChatMemberJoined(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberJoined"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberJoined",
+            default="chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberJoined",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -301,7 +301,7 @@ class EventGroupChatMemberLeft(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberLeft"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberLeft",
+            default="chat.bsky.moderation.subscribeModEvents#eventGroupChatMemberLeft",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -334,7 +334,7 @@ class EventGroupChatUpdated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.moderation.subscribeModEvents#eventGroupChatUpdated"
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventGroupChatUpdated"] = _p.Field(
-        "chat.bsky.moderation.subscribeModEvents#eventGroupChatUpdated",
+        default="chat.bsky.moderation.subscribeModEvents#eventGroupChatUpdated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -353,26 +353,32 @@ class EventGroupChatUpdated(_m.LexModel):
     group_name: str = _p.Field(validation_alias="groupName", serialization_alias="groupName")
     """Current group name."""
     join_link_code: str | None = _p.Field(
-        None, validation_alias="joinLinkCode", serialization_alias="joinLinkCode"
+        default=None, validation_alias="joinLinkCode", serialization_alias="joinLinkCode"
     )
     """The code of the join link. Only present when updateType is join-link-related."""
     join_link_followers_only: bool | None = _p.Field(
-        None, validation_alias="joinLinkFollowersOnly", serialization_alias="joinLinkFollowersOnly"
+        default=None,
+        validation_alias="joinLinkFollowersOnly",
+        serialization_alias="joinLinkFollowersOnly",
     )
     """Whether the join link is restricted to followers of the owner. Only present when updateType is join-link-related."""
     join_link_requires_approval: bool | None = _p.Field(
-        None,
+        default=None,
         validation_alias="joinLinkRequiresApproval",
         serialization_alias="joinLinkRequiresApproval",
     )
     """Whether the join link requires owner approval to join. Only present when updateType is join-link-related."""
     lock_reason: str | None = _p.Field(
-        None, validation_alias="lockReason", serialization_alias="lockReason"
+        default=None, validation_alias="lockReason", serialization_alias="lockReason"
     )
     """Why the group was locked. Only present when updateType is 'locked'."""
-    new_name: str | None = _p.Field(None, validation_alias="newName", serialization_alias="newName")
+    new_name: str | None = _p.Field(
+        default=None, validation_alias="newName", serialization_alias="newName"
+    )
     """The new group name. Only present when updateType is 'name_changed'."""
-    old_name: str | None = _p.Field(None, validation_alias="oldName", serialization_alias="oldName")
+    old_name: str | None = _p.Field(
+        default=None, validation_alias="oldName", serialization_alias="oldName"
+    )
     """The previous group name. Only present when updateType is 'name_changed'."""
     owner_did: str = _p.Field(validation_alias="ownerDid", serialization_alias="ownerDid")
     """The DID of the group chat owner."""
@@ -388,7 +394,7 @@ class EventRateLimitExceeded(_m.LexModel):
 
     py_type: _t.Literal["chat.bsky.moderation.subscribeModEvents#eventRateLimitExceeded"] = (
         _p.Field(
-            "chat.bsky.moderation.subscribeModEvents#eventRateLimitExceeded",
+            default="chat.bsky.moderation.subscribeModEvents#eventRateLimitExceeded",
             validation_alias="$type",
             serialization_alias="$type",
         )

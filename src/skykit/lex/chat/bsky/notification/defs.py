@@ -14,7 +14,7 @@ class ChatPreference(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.notification.defs#chatPreference"
 
     py_type: _t.Literal["chat.bsky.notification.defs#chatPreference"] = _p.Field(
-        "chat.bsky.notification.defs#chatPreference",
+        default="chat.bsky.notification.defs#chatPreference",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -26,7 +26,7 @@ class Preferences(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "chat.bsky.notification.defs#preferences"
 
     py_type: _t.Literal["chat.bsky.notification.defs#preferences"] = _p.Field(
-        "chat.bsky.notification.defs#preferences",
+        default="chat.bsky.notification.defs#preferences",
         validation_alias="$type",
         serialization_alias="$type",
     )

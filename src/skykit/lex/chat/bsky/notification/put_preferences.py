@@ -17,7 +17,7 @@ NSID: _t.Final = "chat.bsky.notification.putPreferences"
 class Input(_m.LexModel):
     chat: "_chat_bsky_notification_defs.ChatPreference | None" = None
     chat_request: "_chat_bsky_notification_defs.ChatPreference | None" = _p.Field(
-        None, validation_alias="chatRequest", serialization_alias="chatRequest"
+        default=None, validation_alias="chatRequest", serialization_alias="chatRequest"
     )
 
 

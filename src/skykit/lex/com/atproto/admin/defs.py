@@ -17,33 +17,35 @@ class AccountView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.admin.defs#accountView"
 
     py_type: _t.Literal["com.atproto.admin.defs#accountView"] = _p.Field(
-        "com.atproto.admin.defs#accountView", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.admin.defs#accountView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     handle: str
     email: str | None = None
     related_records: list[_m.Unknown] | None = _p.Field(
-        None, validation_alias="relatedRecords", serialization_alias="relatedRecords"
+        default=None, validation_alias="relatedRecords", serialization_alias="relatedRecords"
     )
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
     invited_by: "_com_atproto_server_defs.InviteCode | None" = _p.Field(
-        None, validation_alias="invitedBy", serialization_alias="invitedBy"
+        default=None, validation_alias="invitedBy", serialization_alias="invitedBy"
     )
     invites: "list[_com_atproto_server_defs.InviteCode] | None" = None
     invites_disabled: bool | None = _p.Field(
-        None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
+        default=None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
     )
     email_confirmed_at: str | None = _p.Field(
-        None, validation_alias="emailConfirmedAt", serialization_alias="emailConfirmedAt"
+        default=None, validation_alias="emailConfirmedAt", serialization_alias="emailConfirmedAt"
     )
     invite_note: str | None = _p.Field(
-        None, validation_alias="inviteNote", serialization_alias="inviteNote"
+        default=None, validation_alias="inviteNote", serialization_alias="inviteNote"
     )
     deactivated_at: str | None = _p.Field(
-        None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
+        default=None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
     )
     threat_signatures: "list[ThreatSignature] | None" = _p.Field(
-        None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
+        default=None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
     )
 
 
@@ -51,12 +53,14 @@ class RepoBlobRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.admin.defs#repoBlobRef"
 
     py_type: _t.Literal["com.atproto.admin.defs#repoBlobRef"] = _p.Field(
-        "com.atproto.admin.defs#repoBlobRef", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.admin.defs#repoBlobRef",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     cid: str
     record_uri: str | None = _p.Field(
-        None, validation_alias="recordUri", serialization_alias="recordUri"
+        default=None, validation_alias="recordUri", serialization_alias="recordUri"
     )
 
 
@@ -64,7 +68,9 @@ class RepoRef(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.admin.defs#repoRef"
 
     py_type: _t.Literal["com.atproto.admin.defs#repoRef"] = _p.Field(
-        "com.atproto.admin.defs#repoRef", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.admin.defs#repoRef",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
 
@@ -73,7 +79,9 @@ class StatusAttr(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.admin.defs#statusAttr"
 
     py_type: _t.Literal["com.atproto.admin.defs#statusAttr"] = _p.Field(
-        "com.atproto.admin.defs#statusAttr", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.admin.defs#statusAttr",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     applied: bool
     ref: str | None = None
@@ -83,7 +91,7 @@ class ThreatSignature(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.admin.defs#threatSignature"
 
     py_type: _t.Literal["com.atproto.admin.defs#threatSignature"] = _p.Field(
-        "com.atproto.admin.defs#threatSignature",
+        default="com.atproto.admin.defs#threatSignature",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -14,7 +14,7 @@ class IdentityInfo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.identity.defs#identityInfo"
 
     py_type: _t.Literal["com.atproto.identity.defs#identityInfo"] = _p.Field(
-        "com.atproto.identity.defs#identityInfo",
+        default="com.atproto.identity.defs#identityInfo",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -13,14 +13,16 @@ NSID: _t.Final = "com.atproto.identity.getRecommendedDidCredentials"
 
 class Output(_m.LexModel):
     rotation_keys: list[str] | None = _p.Field(
-        None, validation_alias="rotationKeys", serialization_alias="rotationKeys"
+        default=None, validation_alias="rotationKeys", serialization_alias="rotationKeys"
     )
     """Recommended rotation keys for PLC dids. Should be undefined (or ignored) for did:webs."""
     also_known_as: list[str] | None = _p.Field(
-        None, validation_alias="alsoKnownAs", serialization_alias="alsoKnownAs"
+        default=None, validation_alias="alsoKnownAs", serialization_alias="alsoKnownAs"
     )
     verification_methods: _m.Unknown | None = _p.Field(
-        None, validation_alias="verificationMethods", serialization_alias="verificationMethods"
+        default=None,
+        validation_alias="verificationMethods",
+        serialization_alias="verificationMethods",
     )
     services: _m.Unknown | None = None
 

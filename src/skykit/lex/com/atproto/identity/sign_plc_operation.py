@@ -15,13 +15,15 @@ class Input(_m.LexModel):
     token: str | None = None
     """A token received through com.atproto.identity.requestPlcOperationSignature"""
     rotation_keys: list[str] | None = _p.Field(
-        None, validation_alias="rotationKeys", serialization_alias="rotationKeys"
+        default=None, validation_alias="rotationKeys", serialization_alias="rotationKeys"
     )
     also_known_as: list[str] | None = _p.Field(
-        None, validation_alias="alsoKnownAs", serialization_alias="alsoKnownAs"
+        default=None, validation_alias="alsoKnownAs", serialization_alias="alsoKnownAs"
     )
     verification_methods: _m.Unknown | None = _p.Field(
-        None, validation_alias="verificationMethods", serialization_alias="verificationMethods"
+        default=None,
+        validation_alias="verificationMethods",
+        serialization_alias="verificationMethods",
     )
     services: _m.Unknown | None = None
 

@@ -16,7 +16,9 @@ class Label(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.defs#label"
 
     py_type: _t.Literal["com.atproto.label.defs#label"] = _p.Field(
-        "com.atproto.label.defs#label", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.label.defs#label",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     ver: int | None = None
     """The AT Protocol version of the label object."""
@@ -44,7 +46,7 @@ class LabelValueDefinition(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.defs#labelValueDefinition"
 
     py_type: _t.Literal["com.atproto.label.defs#labelValueDefinition"] = _p.Field(
-        "com.atproto.label.defs#labelValueDefinition",
+        default="com.atproto.label.defs#labelValueDefinition",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -55,11 +57,11 @@ class LabelValueDefinition(_m.LexModel):
     blurs: str
     """What should this label hide in the UI, if applied? 'content' hides all of the target; 'media' hides the images/video/audio; 'none' hides nothing."""
     default_setting: str = _p.Field(
-        "warn", validation_alias="defaultSetting", serialization_alias="defaultSetting"
+        default="warn", validation_alias="defaultSetting", serialization_alias="defaultSetting"
     )
     """The default setting for this label."""
     adult_only: bool | None = _p.Field(
-        None, validation_alias="adultOnly", serialization_alias="adultOnly"
+        default=None, validation_alias="adultOnly", serialization_alias="adultOnly"
     )
     """Does the user need to have adult content enabled in order to configure this label?"""
     locales: "list[LabelValueDefinitionStrings]"
@@ -71,7 +73,7 @@ class LabelValueDefinitionStrings(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.defs#labelValueDefinitionStrings"
 
     py_type: _t.Literal["com.atproto.label.defs#labelValueDefinitionStrings"] = _p.Field(
-        "com.atproto.label.defs#labelValueDefinitionStrings",
+        default="com.atproto.label.defs#labelValueDefinitionStrings",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -89,7 +91,9 @@ class SelfLabel(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.defs#selfLabel"
 
     py_type: _t.Literal["com.atproto.label.defs#selfLabel"] = _p.Field(
-        "com.atproto.label.defs#selfLabel", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.label.defs#selfLabel",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     val: str
     """The short string name of the value or type of this label."""
@@ -101,7 +105,9 @@ class SelfLabels(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.defs#selfLabels"
 
     py_type: _t.Literal["com.atproto.label.defs#selfLabels"] = _p.Field(
-        "com.atproto.label.defs#selfLabels", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.label.defs#selfLabels",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     values: "list[SelfLabel]"
 

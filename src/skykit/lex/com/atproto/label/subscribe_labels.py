@@ -17,7 +17,7 @@ class Info(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.subscribeLabels#info"
 
     py_type: _t.Literal["com.atproto.label.subscribeLabels#info"] = _p.Field(
-        "com.atproto.label.subscribeLabels#info",
+        default="com.atproto.label.subscribeLabels#info",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -29,7 +29,7 @@ class Labels(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.label.subscribeLabels#labels"
 
     py_type: _t.Literal["com.atproto.label.subscribeLabels#labels"] = _p.Field(
-        "com.atproto.label.subscribeLabels#labels",
+        default="com.atproto.label.subscribeLabels#labels",
         validation_alias="$type",
         serialization_alias="$type",
     )

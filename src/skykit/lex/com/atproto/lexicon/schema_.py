@@ -17,7 +17,7 @@ class Record(_m.LexModel):
     IS_RECORD: _t.ClassVar[bool] = True
 
     py_type: _t.Literal["com.atproto.lexicon.schema"] = _p.Field(
-        "com.atproto.lexicon.schema", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.lexicon.schema", validation_alias="$type", serialization_alias="$type"
     )
     lexicon: int
     """Indicates the 'version' of the Lexicon language. Must be '1' for the current atproto/Lexicon schema system."""

@@ -21,7 +21,7 @@ class ModTool(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.moderation.createReport#modTool"
 
     py_type: _t.Literal["com.atproto.moderation.createReport#modTool"] = _p.Field(
-        "com.atproto.moderation.createReport#modTool",
+        default="com.atproto.moderation.createReport#modTool",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -38,7 +38,7 @@ class Input(_m.LexModel):
     """Additional context about the content and violation."""
     subject: "_t.Annotated[_com_atproto_admin_defs.RepoRef | _com_atproto_repo_strong_ref.Main | _m.UnknownObject, _m.union()]"
     mod_tool: "ModTool | None" = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
 
 

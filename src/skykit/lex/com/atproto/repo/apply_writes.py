@@ -20,7 +20,9 @@ class Create(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#create"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#create"] = _p.Field(
-        "com.atproto.repo.applyWrites#create", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.applyWrites#create",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     collection: str
     rkey: str | None = None
@@ -32,14 +34,14 @@ class CreateResult(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#createResult"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#createResult"] = _p.Field(
-        "com.atproto.repo.applyWrites#createResult",
+        default="com.atproto.repo.applyWrites#createResult",
         validation_alias="$type",
         serialization_alias="$type",
     )
     uri: str
     cid: str
     validation_status: str | None = _p.Field(
-        None, validation_alias="validationStatus", serialization_alias="validationStatus"
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
 
 
@@ -49,7 +51,9 @@ class Delete(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#delete"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#delete"] = _p.Field(
-        "com.atproto.repo.applyWrites#delete", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.applyWrites#delete",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     collection: str
     rkey: str
@@ -59,7 +63,7 @@ class DeleteResult(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#deleteResult"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#deleteResult"] = _p.Field(
-        "com.atproto.repo.applyWrites#deleteResult",
+        default="com.atproto.repo.applyWrites#deleteResult",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -71,7 +75,9 @@ class Update(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#update"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#update"] = _p.Field(
-        "com.atproto.repo.applyWrites#update", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.applyWrites#update",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     collection: str
     rkey: str
@@ -82,14 +88,14 @@ class UpdateResult(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.applyWrites#updateResult"
 
     py_type: _t.Literal["com.atproto.repo.applyWrites#updateResult"] = _p.Field(
-        "com.atproto.repo.applyWrites#updateResult",
+        default="com.atproto.repo.applyWrites#updateResult",
         validation_alias="$type",
         serialization_alias="$type",
     )
     uri: str
     cid: str
     validation_status: str | None = _p.Field(
-        None, validation_alias="validationStatus", serialization_alias="validationStatus"
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
 
 
@@ -97,12 +103,12 @@ class Input(_m.LexModel):
     repo: str
     """The handle or DID of the repo (aka, current account)."""
     validate_: bool | None = _p.Field(
-        None, validation_alias="validate", serialization_alias="validate"
+        default=None, validation_alias="validate", serialization_alias="validate"
     )
     """Can be set to 'false' to skip Lexicon schema validation of record data across all operations, 'true' to require it, or leave unset to validate only for known Lexicons."""
     writes: "list[_t.Annotated[Create | Update | Delete, _m.union(closed=True)]]"
     swap_commit: str | None = _p.Field(
-        None, validation_alias="swapCommit", serialization_alias="swapCommit"
+        default=None, validation_alias="swapCommit", serialization_alias="swapCommit"
     )
     """If provided, the entire operation will fail if the current repo commit CID does not match this value. Used to prevent conflicting repo mutations."""
 

@@ -22,13 +22,13 @@ class Input(_m.LexModel):
     rkey: str | None = None
     """The Record Key."""
     validate_: bool | None = _p.Field(
-        None, validation_alias="validate", serialization_alias="validate"
+        default=None, validation_alias="validate", serialization_alias="validate"
     )
     """Can be set to 'false' to skip Lexicon schema validation of record data, 'true' to require it, or leave unset to validate only for known Lexicons."""
     record: _m.Unknown
     """The record itself. Must contain a $type field."""
     swap_commit: str | None = _p.Field(
-        None, validation_alias="swapCommit", serialization_alias="swapCommit"
+        default=None, validation_alias="swapCommit", serialization_alias="swapCommit"
     )
     """Compare and swap with the previous commit by CID."""
 
@@ -38,7 +38,7 @@ class Output(_m.LexModel):
     cid: str
     commit: "_com_atproto_repo_defs.CommitMeta | None" = None
     validation_status: str | None = _p.Field(
-        None, validation_alias="validationStatus", serialization_alias="validationStatus"
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
 
 

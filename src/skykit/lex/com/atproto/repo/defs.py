@@ -14,7 +14,9 @@ class CommitMeta(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.defs#commitMeta"
 
     py_type: _t.Literal["com.atproto.repo.defs#commitMeta"] = _p.Field(
-        "com.atproto.repo.defs#commitMeta", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.defs#commitMeta",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     cid: str
     rev: str

@@ -22,11 +22,11 @@ class Input(_m.LexModel):
     rkey: str
     """The Record Key."""
     swap_record: str | None = _p.Field(
-        None, validation_alias="swapRecord", serialization_alias="swapRecord"
+        default=None, validation_alias="swapRecord", serialization_alias="swapRecord"
     )
     """Compare and swap with the previous record by CID."""
     swap_commit: str | None = _p.Field(
-        None, validation_alias="swapCommit", serialization_alias="swapCommit"
+        default=None, validation_alias="swapCommit", serialization_alias="swapCommit"
     )
     """Compare and swap with the previous commit by CID."""
 

@@ -15,7 +15,7 @@ class RecordBlob(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.listMissingBlobs#recordBlob"
 
     py_type: _t.Literal["com.atproto.repo.listMissingBlobs#recordBlob"] = _p.Field(
-        "com.atproto.repo.listMissingBlobs#recordBlob",
+        default="com.atproto.repo.listMissingBlobs#recordBlob",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -15,7 +15,9 @@ class Record(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.listRecords#record"
 
     py_type: _t.Literal["com.atproto.repo.listRecords#record"] = _p.Field(
-        "com.atproto.repo.listRecords#record", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.listRecords#record",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     uri: str
     cid: str

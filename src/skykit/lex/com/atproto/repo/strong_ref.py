@@ -14,7 +14,7 @@ class Main(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.repo.strongRef"
 
     py_type: _t.Literal["com.atproto.repo.strongRef"] = _p.Field(
-        "com.atproto.repo.strongRef", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.repo.strongRef", validation_alias="$type", serialization_alias="$type"
     )
     uri: str
     cid: str

@@ -18,22 +18,22 @@ class Input(_m.LexModel):
     did: str | None = None
     """Pre-existing atproto DID, being imported to a new account."""
     invite_code: str | None = _p.Field(
-        None, validation_alias="inviteCode", serialization_alias="inviteCode"
+        default=None, validation_alias="inviteCode", serialization_alias="inviteCode"
     )
     verification_code: str | None = _p.Field(
-        None, validation_alias="verificationCode", serialization_alias="verificationCode"
+        default=None, validation_alias="verificationCode", serialization_alias="verificationCode"
     )
     verification_phone: str | None = _p.Field(
-        None, validation_alias="verificationPhone", serialization_alias="verificationPhone"
+        default=None, validation_alias="verificationPhone", serialization_alias="verificationPhone"
     )
     password: str | None = None
     """Initial account password. May need to meet instance-specific password strength requirements."""
     recovery_key: str | None = _p.Field(
-        None, validation_alias="recoveryKey", serialization_alias="recoveryKey"
+        default=None, validation_alias="recoveryKey", serialization_alias="recoveryKey"
     )
     """DID PLC rotation key (aka, recovery key) to be included in PLC creation operation."""
     plc_op: _m.Unknown | None = _p.Field(
-        None, validation_alias="plcOp", serialization_alias="plcOp"
+        default=None, validation_alias="plcOp", serialization_alias="plcOp"
     )
     """A signed DID PLC operation to be submitted as part of importing an existing account to this instance. NOTE: this optional field may be updated when full account migration is implemented."""
 
@@ -47,7 +47,7 @@ class Output(_m.LexModel):
     did: str
     """The DID of the new account."""
     did_doc: _m.Unknown | None = _p.Field(
-        None, validation_alias="didDoc", serialization_alias="didDoc"
+        default=None, validation_alias="didDoc", serialization_alias="didDoc"
     )
     """Complete DID document."""
 

@@ -15,7 +15,7 @@ class AppPassword(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.createAppPassword#appPassword"
 
     py_type: _t.Literal["com.atproto.server.createAppPassword#appPassword"] = _p.Field(
-        "com.atproto.server.createAppPassword#appPassword",
+        default="com.atproto.server.createAppPassword#appPassword",
         validation_alias="$type",
         serialization_alias="$type",
     )

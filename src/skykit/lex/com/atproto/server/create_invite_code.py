@@ -14,7 +14,7 @@ NSID: _t.Final = "com.atproto.server.createInviteCode"
 class Input(_m.LexModel):
     use_count: int = _p.Field(validation_alias="useCount", serialization_alias="useCount")
     for_account: str | None = _p.Field(
-        None, validation_alias="forAccount", serialization_alias="forAccount"
+        default=None, validation_alias="forAccount", serialization_alias="forAccount"
     )
 
 

@@ -15,7 +15,7 @@ class AccountCodes(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.createInviteCodes#accountCodes"
 
     py_type: _t.Literal["com.atproto.server.createInviteCodes#accountCodes"] = _p.Field(
-        "com.atproto.server.createInviteCodes#accountCodes",
+        default="com.atproto.server.createInviteCodes#accountCodes",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -27,7 +27,7 @@ class Input(_m.LexModel):
     code_count: int = _p.Field(validation_alias="codeCount", serialization_alias="codeCount")
     use_count: int = _p.Field(validation_alias="useCount", serialization_alias="useCount")
     for_accounts: list[str] | None = _p.Field(
-        None, validation_alias="forAccounts", serialization_alias="forAccounts"
+        default=None, validation_alias="forAccounts", serialization_alias="forAccounts"
     )
 
 

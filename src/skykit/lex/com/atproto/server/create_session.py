@@ -16,10 +16,10 @@ class Input(_m.LexModel):
     """Handle or other identifier supported by the server for the authenticating user."""
     password: str
     auth_factor_token: str | None = _p.Field(
-        None, validation_alias="authFactorToken", serialization_alias="authFactorToken"
+        default=None, validation_alias="authFactorToken", serialization_alias="authFactorToken"
     )
     allow_takendown: bool | None = _p.Field(
-        None, validation_alias="allowTakendown", serialization_alias="allowTakendown"
+        default=None, validation_alias="allowTakendown", serialization_alias="allowTakendown"
     )
     """When true, instead of throwing error for takendown accounts, a valid response with a narrow scoped token will be returned"""
 
@@ -30,14 +30,14 @@ class Output(_m.LexModel):
     handle: str
     did: str
     did_doc: _m.Unknown | None = _p.Field(
-        None, validation_alias="didDoc", serialization_alias="didDoc"
+        default=None, validation_alias="didDoc", serialization_alias="didDoc"
     )
     email: str | None = None
     email_confirmed: bool | None = _p.Field(
-        None, validation_alias="emailConfirmed", serialization_alias="emailConfirmed"
+        default=None, validation_alias="emailConfirmed", serialization_alias="emailConfirmed"
     )
     email_auth_factor: bool | None = _p.Field(
-        None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
+        default=None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
     )
     active: bool | None = None
     status: str | None = None

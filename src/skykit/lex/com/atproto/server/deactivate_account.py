@@ -13,7 +13,7 @@ NSID: _t.Final = "com.atproto.server.deactivateAccount"
 
 class Input(_m.LexModel):
     delete_after: str | None = _p.Field(
-        None, validation_alias="deleteAfter", serialization_alias="deleteAfter"
+        default=None, validation_alias="deleteAfter", serialization_alias="deleteAfter"
     )
     """A recommendation to server as to how long they should hold onto the deactivated account before deleting."""
 

@@ -14,7 +14,9 @@ class InviteCode(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.defs#inviteCode"
 
     py_type: _t.Literal["com.atproto.server.defs#inviteCode"] = _p.Field(
-        "com.atproto.server.defs#inviteCode", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.server.defs#inviteCode",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     code: str
     available: int
@@ -29,7 +31,7 @@ class InviteCodeUse(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.defs#inviteCodeUse"
 
     py_type: _t.Literal["com.atproto.server.defs#inviteCodeUse"] = _p.Field(
-        "com.atproto.server.defs#inviteCodeUse",
+        default="com.atproto.server.defs#inviteCodeUse",
         validation_alias="$type",
         serialization_alias="$type",
     )

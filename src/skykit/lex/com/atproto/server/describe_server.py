@@ -15,7 +15,7 @@ class Contact(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.describeServer#contact"
 
     py_type: _t.Literal["com.atproto.server.describeServer#contact"] = _p.Field(
-        "com.atproto.server.describeServer#contact",
+        default="com.atproto.server.describeServer#contact",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -26,31 +26,33 @@ class Links(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.describeServer#links"
 
     py_type: _t.Literal["com.atproto.server.describeServer#links"] = _p.Field(
-        "com.atproto.server.describeServer#links",
+        default="com.atproto.server.describeServer#links",
         validation_alias="$type",
         serialization_alias="$type",
     )
     privacy_policy: str | None = _p.Field(
-        None, validation_alias="privacyPolicy", serialization_alias="privacyPolicy"
+        default=None, validation_alias="privacyPolicy", serialization_alias="privacyPolicy"
     )
     terms_of_service: str | None = _p.Field(
-        None, validation_alias="termsOfService", serialization_alias="termsOfService"
+        default=None, validation_alias="termsOfService", serialization_alias="termsOfService"
     )
 
 
 class Output(_m.LexModel):
     invite_code_required: bool | None = _p.Field(
-        None, validation_alias="inviteCodeRequired", serialization_alias="inviteCodeRequired"
+        default=None,
+        validation_alias="inviteCodeRequired",
+        serialization_alias="inviteCodeRequired",
     )
     """If true, an invite code must be supplied to create an account on this instance."""
     phone_verification_required: bool | None = _p.Field(
-        None,
+        default=None,
         validation_alias="phoneVerificationRequired",
         serialization_alias="phoneVerificationRequired",
     )
     """If true, a phone verification token must be supplied to create an account on this instance."""
     blob_upload_limit: int | None = _p.Field(
-        None, validation_alias="blobUploadLimit", serialization_alias="blobUploadLimit"
+        default=None, validation_alias="blobUploadLimit", serialization_alias="blobUploadLimit"
     )
     """Maximum size of a blob that can be uploaded via com.atproto.repo.uploadBlob, in bytes."""
     available_user_domains: list[str] = _p.Field(

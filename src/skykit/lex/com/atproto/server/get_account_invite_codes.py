@@ -16,10 +16,10 @@ NSID: _t.Final = "com.atproto.server.getAccountInviteCodes"
 
 class Params(_m.LexModel):
     include_used: bool = _p.Field(
-        True, validation_alias="includeUsed", serialization_alias="includeUsed"
+        default=True, validation_alias="includeUsed", serialization_alias="includeUsed"
     )
     create_available: bool = _p.Field(
-        True, validation_alias="createAvailable", serialization_alias="createAvailable"
+        default=True, validation_alias="createAvailable", serialization_alias="createAvailable"
     )
     """Controls whether any new 'earned' but not 'created' invites should be created."""
 

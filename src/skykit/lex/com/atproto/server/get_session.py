@@ -15,14 +15,14 @@ class Output(_m.LexModel):
     handle: str
     did: str
     did_doc: _m.Unknown | None = _p.Field(
-        None, validation_alias="didDoc", serialization_alias="didDoc"
+        default=None, validation_alias="didDoc", serialization_alias="didDoc"
     )
     email: str | None = None
     email_confirmed: bool | None = _p.Field(
-        None, validation_alias="emailConfirmed", serialization_alias="emailConfirmed"
+        default=None, validation_alias="emailConfirmed", serialization_alias="emailConfirmed"
     )
     email_auth_factor: bool | None = _p.Field(
-        None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
+        default=None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
     )
     active: bool | None = None
     status: str | None = None

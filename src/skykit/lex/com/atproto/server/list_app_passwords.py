@@ -15,7 +15,7 @@ class AppPassword(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.server.listAppPasswords#appPassword"
 
     py_type: _t.Literal["com.atproto.server.listAppPasswords#appPassword"] = _p.Field(
-        "com.atproto.server.listAppPasswords#appPassword",
+        default="com.atproto.server.listAppPasswords#appPassword",
         validation_alias="$type",
         serialization_alias="$type",
     )

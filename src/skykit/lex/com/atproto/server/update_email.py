@@ -14,7 +14,7 @@ NSID: _t.Final = "com.atproto.server.updateEmail"
 class Input(_m.LexModel):
     email: str
     email_auth_factor: bool | None = _p.Field(
-        None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
+        default=None, validation_alias="emailAuthFactor", serialization_alias="emailAuthFactor"
     )
     token: str | None = None
     """Requires a token from com.atproto.sever.requestEmailUpdate if the account's email has been confirmed."""

@@ -21,7 +21,7 @@ class Output(_m.LexModel):
     seq: int | None = None
     """Recent repo stream event sequence number. May be delayed from actual stream processing (eg, persisted cursor not in-memory cursor)."""
     account_count: int | None = _p.Field(
-        None, validation_alias="accountCount", serialization_alias="accountCount"
+        default=None, validation_alias="accountCount", serialization_alias="accountCount"
     )
     """Number of accounts on the server which are associated with the upstream host. Note that the upstream may actually have more accounts."""
     status: str | None = None

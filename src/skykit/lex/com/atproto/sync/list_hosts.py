@@ -15,14 +15,16 @@ class Host(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.listHosts#host"
 
     py_type: _t.Literal["com.atproto.sync.listHosts#host"] = _p.Field(
-        "com.atproto.sync.listHosts#host", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.sync.listHosts#host",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     hostname: str
     """hostname of server; not a URL (no scheme)"""
     seq: int | None = None
     """Recent repo stream event sequence number. May be delayed from actual stream processing (eg, persisted cursor not in-memory cursor)."""
     account_count: int | None = _p.Field(
-        None, validation_alias="accountCount", serialization_alias="accountCount"
+        default=None, validation_alias="accountCount", serialization_alias="accountCount"
     )
     status: str | None = None
 

@@ -15,7 +15,9 @@ class Repo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.listRepos#repo"
 
     py_type: _t.Literal["com.atproto.sync.listRepos#repo"] = _p.Field(
-        "com.atproto.sync.listRepos#repo", validation_alias="$type", serialization_alias="$type"
+        default="com.atproto.sync.listRepos#repo",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     head: str

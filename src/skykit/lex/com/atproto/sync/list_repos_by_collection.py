@@ -15,7 +15,7 @@ class Repo(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.listReposByCollection#repo"
 
     py_type: _t.Literal["com.atproto.sync.listReposByCollection#repo"] = _p.Field(
-        "com.atproto.sync.listReposByCollection#repo",
+        default="com.atproto.sync.listReposByCollection#repo",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -16,7 +16,7 @@ class Account(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#account"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#account"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#account",
+        default="com.atproto.sync.subscribeRepos#account",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -35,7 +35,7 @@ class Commit(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#commit"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#commit"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#commit",
+        default="com.atproto.sync.subscribeRepos#commit",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -58,7 +58,7 @@ class Commit(_m.LexModel):
     ops: "list[RepoOp]"
     blobs: list[_m.CidLink]
     prev_data: _m.CidLink | None = _p.Field(
-        None, validation_alias="prevData", serialization_alias="prevData"
+        default=None, validation_alias="prevData", serialization_alias="prevData"
     )
     """The root CID of the MST tree for the previous commit from this repo (indicated by the 'since' revision field in this message). Corresponds to the 'data' field in the repo commit object. NOTE: this field is effectively required for the 'inductive' version of firehose."""
     time: str
@@ -71,7 +71,7 @@ class Identity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#identity"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#identity"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#identity",
+        default="com.atproto.sync.subscribeRepos#identity",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -86,7 +86,7 @@ class Info(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#info"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#info"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#info",
+        default="com.atproto.sync.subscribeRepos#info",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -100,7 +100,7 @@ class RepoOp(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#repoOp"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#repoOp"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#repoOp",
+        default="com.atproto.sync.subscribeRepos#repoOp",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -118,7 +118,7 @@ class Sync(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.sync.subscribeRepos#sync"
 
     py_type: _t.Literal["com.atproto.sync.subscribeRepos#sync"] = _p.Field(
-        "com.atproto.sync.subscribeRepos#sync",
+        default="com.atproto.sync.subscribeRepos#sync",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -17,7 +17,7 @@ class ResultAvailable(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.temp.checkHandleAvailability#resultAvailable"
 
     py_type: _t.Literal["com.atproto.temp.checkHandleAvailability#resultAvailable"] = _p.Field(
-        "com.atproto.temp.checkHandleAvailability#resultAvailable",
+        default="com.atproto.temp.checkHandleAvailability#resultAvailable",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -29,7 +29,7 @@ class ResultUnavailable(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.temp.checkHandleAvailability#resultUnavailable"
 
     py_type: _t.Literal["com.atproto.temp.checkHandleAvailability#resultUnavailable"] = _p.Field(
-        "com.atproto.temp.checkHandleAvailability#resultUnavailable",
+        default="com.atproto.temp.checkHandleAvailability#resultUnavailable",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -41,7 +41,7 @@ class Suggestion(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "com.atproto.temp.checkHandleAvailability#suggestion"
 
     py_type: _t.Literal["com.atproto.temp.checkHandleAvailability#suggestion"] = _p.Field(
-        "com.atproto.temp.checkHandleAvailability#suggestion",
+        default="com.atproto.temp.checkHandleAvailability#suggestion",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -56,7 +56,7 @@ class Params(_m.LexModel):
     email: str | None = None
     """User-provided email. Might be used to build handle suggestions."""
     birth_date: str | None = _p.Field(
-        None, validation_alias="birthDate", serialization_alias="birthDate"
+        default=None, validation_alias="birthDate", serialization_alias="birthDate"
     )
     """User-provided birth date. Might be used to build handle suggestions."""
 

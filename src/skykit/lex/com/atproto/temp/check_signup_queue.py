@@ -14,10 +14,10 @@ NSID: _t.Final = "com.atproto.temp.checkSignupQueue"
 class Output(_m.LexModel):
     activated: bool
     place_in_queue: int | None = _p.Field(
-        None, validation_alias="placeInQueue", serialization_alias="placeInQueue"
+        default=None, validation_alias="placeInQueue", serialization_alias="placeInQueue"
     )
     estimated_time_ms: int | None = _p.Field(
-        None, validation_alias="estimatedTimeMs", serialization_alias="estimatedTimeMs"
+        default=None, validation_alias="estimatedTimeMs", serialization_alias="estimatedTimeMs"
     )
 
 

@@ -24,7 +24,7 @@ class Input(_m.LexModel):
     lang: str | None = None
     """Message language."""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     """DID of the user who is creating the template."""
 

@@ -14,7 +14,7 @@ class TemplateView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.communication.defs#templateView"
 
     py_type: _t.Literal["tools.ozone.communication.defs#templateView"] = _p.Field(
-        "tools.ozone.communication.defs#templateView",
+        default="tools.ozone.communication.defs#templateView",
         validation_alias="$type",
         serialization_alias="$type",
     )

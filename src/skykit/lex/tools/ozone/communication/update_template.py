@@ -20,13 +20,13 @@ class Input(_m.LexModel):
     lang: str | None = None
     """Message language."""
     content_markdown: str | None = _p.Field(
-        None, validation_alias="contentMarkdown", serialization_alias="contentMarkdown"
+        default=None, validation_alias="contentMarkdown", serialization_alias="contentMarkdown"
     )
     """Content of the template, markdown supported, can contain variable placeholders."""
     subject: str | None = None
     """Subject of the message, used in emails."""
     updated_by: str | None = _p.Field(
-        None, validation_alias="updatedBy", serialization_alias="updatedBy"
+        default=None, validation_alias="updatedBy", serialization_alias="updatedBy"
     )
     """DID of the user who is updating the template."""
     disabled: bool | None = None

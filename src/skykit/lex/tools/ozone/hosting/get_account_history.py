@@ -15,7 +15,7 @@ class AccountCreated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#accountCreated"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#accountCreated"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#accountCreated",
+        default="tools.ozone.hosting.getAccountHistory#accountCreated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -27,7 +27,7 @@ class EmailConfirmed(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#emailConfirmed"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#emailConfirmed"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#emailConfirmed",
+        default="tools.ozone.hosting.getAccountHistory#emailConfirmed",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -38,7 +38,7 @@ class EmailUpdated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#emailUpdated"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#emailUpdated"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#emailUpdated",
+        default="tools.ozone.hosting.getAccountHistory#emailUpdated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -49,7 +49,7 @@ class Event(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#event"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#event"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#event",
+        default="tools.ozone.hosting.getAccountHistory#event",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -62,7 +62,7 @@ class HandleUpdated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#handleUpdated"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#handleUpdated"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#handleUpdated",
+        default="tools.ozone.hosting.getAccountHistory#handleUpdated",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -73,7 +73,7 @@ class PasswordUpdated(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.hosting.getAccountHistory#passwordUpdated"
 
     py_type: _t.Literal["tools.ozone.hosting.getAccountHistory#passwordUpdated"] = _p.Field(
-        "tools.ozone.hosting.getAccountHistory#passwordUpdated",
+        default="tools.ozone.hosting.getAccountHistory#passwordUpdated",
         validation_alias="$type",
         serialization_alias="$type",
     )

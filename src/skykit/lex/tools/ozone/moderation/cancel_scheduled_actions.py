@@ -18,7 +18,7 @@ class CancellationResults(_m.LexModel):
 
     py_type: _t.Literal["tools.ozone.moderation.cancelScheduledActions#cancellationResults"] = (
         _p.Field(
-            "tools.ozone.moderation.cancelScheduledActions#cancellationResults",
+            default="tools.ozone.moderation.cancelScheduledActions#cancellationResults",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -36,7 +36,7 @@ class FailedCancellation(_m.LexModel):
 
     py_type: _t.Literal["tools.ozone.moderation.cancelScheduledActions#failedCancellation"] = (
         _p.Field(
-            "tools.ozone.moderation.cancelScheduledActions#failedCancellation",
+            default="tools.ozone.moderation.cancelScheduledActions#failedCancellation",
             validation_alias="$type",
             serialization_alias="$type",
         )
@@ -44,7 +44,7 @@ class FailedCancellation(_m.LexModel):
     did: str
     error: str
     error_code: str | None = _p.Field(
-        None, validation_alias="errorCode", serialization_alias="errorCode"
+        default=None, validation_alias="errorCode", serialization_alias="errorCode"
     )
 
 

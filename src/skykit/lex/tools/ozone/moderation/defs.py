@@ -23,7 +23,7 @@ class AccountEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#accountEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#accountEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#accountEvent",
+        default="tools.ozone.moderation.defs#accountEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -38,25 +38,25 @@ class AccountHosting(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#accountHosting"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#accountHosting"] = _p.Field(
-        "tools.ozone.moderation.defs#accountHosting",
+        default="tools.ozone.moderation.defs#accountHosting",
         validation_alias="$type",
         serialization_alias="$type",
     )
     status: str
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     deleted_at: str | None = _p.Field(
-        None, validation_alias="deletedAt", serialization_alias="deletedAt"
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt"
     )
     deactivated_at: str | None = _p.Field(
-        None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
+        default=None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
     )
     reactivated_at: str | None = _p.Field(
-        None, validation_alias="reactivatedAt", serialization_alias="reactivatedAt"
+        default=None, validation_alias="reactivatedAt", serialization_alias="reactivatedAt"
     )
 
 
@@ -66,28 +66,28 @@ class AccountStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#accountStats"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#accountStats"] = _p.Field(
-        "tools.ozone.moderation.defs#accountStats",
+        default="tools.ozone.moderation.defs#accountStats",
         validation_alias="$type",
         serialization_alias="$type",
     )
     report_count: int | None = _p.Field(
-        None, validation_alias="reportCount", serialization_alias="reportCount"
+        default=None, validation_alias="reportCount", serialization_alias="reportCount"
     )
     """Total number of reports on the account"""
     appeal_count: int | None = _p.Field(
-        None, validation_alias="appealCount", serialization_alias="appealCount"
+        default=None, validation_alias="appealCount", serialization_alias="appealCount"
     )
     """Total number of appeals against a moderation action on the account"""
     suspend_count: int | None = _p.Field(
-        None, validation_alias="suspendCount", serialization_alias="suspendCount"
+        default=None, validation_alias="suspendCount", serialization_alias="suspendCount"
     )
     """Number of times the account was suspended"""
     escalate_count: int | None = _p.Field(
-        None, validation_alias="escalateCount", serialization_alias="escalateCount"
+        default=None, validation_alias="escalateCount", serialization_alias="escalateCount"
     )
     """Number of times the account was escalated"""
     takedown_count: int | None = _p.Field(
-        None, validation_alias="takedownCount", serialization_alias="takedownCount"
+        default=None, validation_alias="takedownCount", serialization_alias="takedownCount"
     )
     """Number of times the account was taken down"""
 
@@ -98,24 +98,24 @@ class AccountStrike(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#accountStrike"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#accountStrike"] = _p.Field(
-        "tools.ozone.moderation.defs#accountStrike",
+        default="tools.ozone.moderation.defs#accountStrike",
         validation_alias="$type",
         serialization_alias="$type",
     )
     active_strike_count: int | None = _p.Field(
-        None, validation_alias="activeStrikeCount", serialization_alias="activeStrikeCount"
+        default=None, validation_alias="activeStrikeCount", serialization_alias="activeStrikeCount"
     )
     """Current number of active strikes (excluding expired strikes)"""
     total_strike_count: int | None = _p.Field(
-        None, validation_alias="totalStrikeCount", serialization_alias="totalStrikeCount"
+        default=None, validation_alias="totalStrikeCount", serialization_alias="totalStrikeCount"
     )
     """Total number of strikes ever received (including expired strikes)"""
     first_strike_at: str | None = _p.Field(
-        None, validation_alias="firstStrikeAt", serialization_alias="firstStrikeAt"
+        default=None, validation_alias="firstStrikeAt", serialization_alias="firstStrikeAt"
     )
     """Timestamp of the first strike received"""
     last_strike_at: str | None = _p.Field(
-        None, validation_alias="lastStrikeAt", serialization_alias="lastStrikeAt"
+        default=None, validation_alias="lastStrikeAt", serialization_alias="lastStrikeAt"
     )
     """Timestamp of the most recent strike received"""
 
@@ -126,7 +126,7 @@ class AgeAssuranceEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#ageAssuranceEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#ageAssuranceEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#ageAssuranceEvent",
+        default="tools.ozone.moderation.defs#ageAssuranceEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -138,23 +138,27 @@ class AgeAssuranceEvent(_m.LexModel):
     """The status of the Age Assurance process."""
     access: str | None = None
     country_code: str | None = _p.Field(
-        None, validation_alias="countryCode", serialization_alias="countryCode"
+        default=None, validation_alias="countryCode", serialization_alias="countryCode"
     )
     """The ISO 3166-1 alpha-2 country code provided when beginning the Age Assurance flow."""
     region_code: str | None = _p.Field(
-        None, validation_alias="regionCode", serialization_alias="regionCode"
+        default=None, validation_alias="regionCode", serialization_alias="regionCode"
     )
     """The ISO 3166-2 region code provided when beginning the Age Assurance flow."""
-    init_ip: str | None = _p.Field(None, validation_alias="initIp", serialization_alias="initIp")
+    init_ip: str | None = _p.Field(
+        default=None, validation_alias="initIp", serialization_alias="initIp"
+    )
     """The IP address used when initiating the AA flow."""
-    init_ua: str | None = _p.Field(None, validation_alias="initUa", serialization_alias="initUa")
+    init_ua: str | None = _p.Field(
+        default=None, validation_alias="initUa", serialization_alias="initUa"
+    )
     """The user agent used when initiating the AA flow."""
     complete_ip: str | None = _p.Field(
-        None, validation_alias="completeIp", serialization_alias="completeIp"
+        default=None, validation_alias="completeIp", serialization_alias="completeIp"
     )
     """The IP address used when completing the AA flow."""
     complete_ua: str | None = _p.Field(
-        None, validation_alias="completeUa", serialization_alias="completeUa"
+        default=None, validation_alias="completeUa", serialization_alias="completeUa"
     )
     """The user agent used when completing the AA flow."""
 
@@ -165,7 +169,7 @@ class AgeAssuranceOverrideEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#ageAssuranceOverrideEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#ageAssuranceOverrideEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#ageAssuranceOverrideEvent",
+        default="tools.ozone.moderation.defs#ageAssuranceOverrideEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -182,7 +186,7 @@ class AgeAssurancePurgeEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#ageAssurancePurgeEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#ageAssurancePurgeEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#ageAssurancePurgeEvent",
+        default="tools.ozone.moderation.defs#ageAssurancePurgeEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -194,7 +198,7 @@ class BlobView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#blobView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#blobView"] = _p.Field(
-        "tools.ozone.moderation.defs#blobView",
+        default="tools.ozone.moderation.defs#blobView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -214,7 +218,7 @@ class CancelScheduledTakedownEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#cancelScheduledTakedownEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#cancelScheduledTakedownEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#cancelScheduledTakedownEvent",
+        default="tools.ozone.moderation.defs#cancelScheduledTakedownEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -225,7 +229,7 @@ class ConvoView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#convoView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#convoView"] = _p.Field(
-        "tools.ozone.moderation.defs#convoView",
+        default="tools.ozone.moderation.defs#convoView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -239,13 +243,15 @@ class IdentityEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#identityEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#identityEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#identityEvent",
+        default="tools.ozone.moderation.defs#identityEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     handle: str | None = None
-    pds_host: str | None = _p.Field(None, validation_alias="pdsHost", serialization_alias="pdsHost")
+    pds_host: str | None = _p.Field(
+        default=None, validation_alias="pdsHost", serialization_alias="pdsHost"
+    )
     tombstone: bool | None = None
     timestamp: str
 
@@ -254,7 +260,7 @@ class ImageDetails(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#imageDetails"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#imageDetails"] = _p.Field(
-        "tools.ozone.moderation.defs#imageDetails",
+        default="tools.ozone.moderation.defs#imageDetails",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -266,13 +272,13 @@ class ModEventAcknowledge(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventAcknowledge"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventAcknowledge"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventAcknowledge",
+        default="tools.ozone.moderation.defs#modEventAcknowledge",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     acknowledge_account_subjects: bool | None = _p.Field(
-        None,
+        default=None,
         validation_alias="acknowledgeAccountSubjects",
         serialization_alias="acknowledgeAccountSubjects",
     )
@@ -285,7 +291,7 @@ class ModEventComment(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventComment"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventComment"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventComment",
+        default="tools.ozone.moderation.defs#modEventComment",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -300,7 +306,7 @@ class ModEventDivert(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventDivert"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventDivert"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventDivert",
+        default="tools.ozone.moderation.defs#modEventDivert",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -313,7 +319,7 @@ class ModEventEmail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventEmail"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventEmail"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventEmail",
+        default="tools.ozone.moderation.defs#modEventEmail",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -326,19 +332,19 @@ class ModEventEmail(_m.LexModel):
     policies: list[str] | None = None
     """Names/Keywords of the policies that necessitated the email."""
     severity_level: str | None = _p.Field(
-        None, validation_alias="severityLevel", serialization_alias="severityLevel"
+        default=None, validation_alias="severityLevel", serialization_alias="severityLevel"
     )
     """Severity level of the violation. Normally 'sev-1' that adds strike on repeat offense"""
     strike_count: int | None = _p.Field(
-        None, validation_alias="strikeCount", serialization_alias="strikeCount"
+        default=None, validation_alias="strikeCount", serialization_alias="strikeCount"
     )
     """Number of strikes to assign to the user for this violation. Normally 0 as an indicator of a warning and only added as a strike on a repeat offense."""
     strike_expires_at: str | None = _p.Field(
-        None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
+        default=None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
     )
     """When the strike should expire. If not provided, the strike never expires."""
     is_delivered: bool | None = _p.Field(
-        None, validation_alias="isDelivered", serialization_alias="isDelivered"
+        default=None, validation_alias="isDelivered", serialization_alias="isDelivered"
     )
     """Indicates whether the email was successfully delivered to the user's inbox."""
 
@@ -347,7 +353,7 @@ class ModEventEscalate(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventEscalate"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventEscalate"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventEscalate",
+        default="tools.ozone.moderation.defs#modEventEscalate",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -360,7 +366,7 @@ class ModEventLabel(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventLabel"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventLabel"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventLabel",
+        default="tools.ozone.moderation.defs#modEventLabel",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -372,7 +378,7 @@ class ModEventLabel(_m.LexModel):
         validation_alias="negateLabelVals", serialization_alias="negateLabelVals"
     )
     duration_in_hours: int | None = _p.Field(
-        None, validation_alias="durationInHours", serialization_alias="durationInHours"
+        default=None, validation_alias="durationInHours", serialization_alias="durationInHours"
     )
     """Indicates how long the label will remain on the subject. Only applies on labels that are being added."""
 
@@ -383,7 +389,7 @@ class ModEventMute(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventMute"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventMute"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventMute",
+        default="tools.ozone.moderation.defs#modEventMute",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -400,13 +406,13 @@ class ModEventMuteReporter(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventMuteReporter"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventMuteReporter"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventMuteReporter",
+        default="tools.ozone.moderation.defs#modEventMuteReporter",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     duration_in_hours: int | None = _p.Field(
-        None, validation_alias="durationInHours", serialization_alias="durationInHours"
+        default=None, validation_alias="durationInHours", serialization_alias="durationInHours"
     )
     """Indicates how long the account should remain muted. Falsy value here means a permanent mute."""
 
@@ -417,7 +423,7 @@ class ModEventPriorityScore(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventPriorityScore"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventPriorityScore"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventPriorityScore",
+        default="tools.ozone.moderation.defs#modEventPriorityScore",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -431,13 +437,13 @@ class ModEventReport(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventReport"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventReport"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventReport",
+        default="tools.ozone.moderation.defs#modEventReport",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     is_reporter_muted: bool | None = _p.Field(
-        None, validation_alias="isReporterMuted", serialization_alias="isReporterMuted"
+        default=None, validation_alias="isReporterMuted", serialization_alias="isReporterMuted"
     )
     """Set to true if the reporter was muted from reporting at the time of the event. These reports won't impact the reviewState of the subject."""
     report_type: str = _p.Field(validation_alias="reportType", serialization_alias="reportType")
@@ -449,7 +455,7 @@ class ModEventResolveAppeal(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventResolveAppeal"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventResolveAppeal"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventResolveAppeal",
+        default="tools.ozone.moderation.defs#modEventResolveAppeal",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -463,7 +469,7 @@ class ModEventReverseTakedown(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventReverseTakedown"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventReverseTakedown"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventReverseTakedown",
+        default="tools.ozone.moderation.defs#modEventReverseTakedown",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -472,11 +478,11 @@ class ModEventReverseTakedown(_m.LexModel):
     policies: list[str] | None = None
     """Names/Keywords of the policy infraction for which takedown is being reversed."""
     severity_level: str | None = _p.Field(
-        None, validation_alias="severityLevel", serialization_alias="severityLevel"
+        default=None, validation_alias="severityLevel", serialization_alias="severityLevel"
     )
     """Severity level of the violation. Usually set from the last policy infraction's severity."""
     strike_count: int | None = _p.Field(
-        None, validation_alias="strikeCount", serialization_alias="strikeCount"
+        default=None, validation_alias="strikeCount", serialization_alias="strikeCount"
     )
     """Number of strikes to subtract from the user's strike count. Usually set from the last policy infraction's severity."""
 
@@ -487,7 +493,7 @@ class ModEventTag(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventTag"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventTag"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventTag",
+        default="tools.ozone.moderation.defs#modEventTag",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -498,7 +504,7 @@ class ModEventTag(_m.LexModel):
     comment: str | None = None
     """Additional comment about added/removed tags."""
     duration_in_hours: int | None = _p.Field(
-        None, validation_alias="durationInHours", serialization_alias="durationInHours"
+        default=None, validation_alias="durationInHours", serialization_alias="durationInHours"
     )
     """Indicates how long the tags being added should remain before automatically being removed. Only applies to tags being added."""
 
@@ -509,17 +515,17 @@ class ModEventTakedown(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventTakedown"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventTakedown"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventTakedown",
+        default="tools.ozone.moderation.defs#modEventTakedown",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     duration_in_hours: int | None = _p.Field(
-        None, validation_alias="durationInHours", serialization_alias="durationInHours"
+        default=None, validation_alias="durationInHours", serialization_alias="durationInHours"
     )
     """Indicates how long the takedown should be in effect before automatically expiring."""
     acknowledge_account_subjects: bool | None = _p.Field(
-        None,
+        default=None,
         validation_alias="acknowledgeAccountSubjects",
         serialization_alias="acknowledgeAccountSubjects",
     )
@@ -527,19 +533,19 @@ class ModEventTakedown(_m.LexModel):
     policies: list[str] | None = None
     """Names/Keywords of the policies that drove the decision."""
     severity_level: str | None = _p.Field(
-        None, validation_alias="severityLevel", serialization_alias="severityLevel"
+        default=None, validation_alias="severityLevel", serialization_alias="severityLevel"
     )
     """Severity level of the violation (e.g., 'sev-0', 'sev-1', 'sev-2', etc.)."""
     target_services: list[str] | None = _p.Field(
-        None, validation_alias="targetServices", serialization_alias="targetServices"
+        default=None, validation_alias="targetServices", serialization_alias="targetServices"
     )
     """List of services where the takedown should be applied. If empty or not provided, takedown is applied on all configured services."""
     strike_count: int | None = _p.Field(
-        None, validation_alias="strikeCount", serialization_alias="strikeCount"
+        default=None, validation_alias="strikeCount", serialization_alias="strikeCount"
     )
     """Number of strikes to assign to the user for this violation."""
     strike_expires_at: str | None = _p.Field(
-        None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
+        default=None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
     )
     """When the strike should expire. If not provided, the strike never expires."""
 
@@ -550,7 +556,7 @@ class ModEventUnmute(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventUnmute"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventUnmute"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventUnmute",
+        default="tools.ozone.moderation.defs#modEventUnmute",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -564,7 +570,7 @@ class ModEventUnmuteReporter(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventUnmuteReporter"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventUnmuteReporter"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventUnmuteReporter",
+        default="tools.ozone.moderation.defs#modEventUnmuteReporter",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -576,7 +582,7 @@ class ModEventView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventView"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventView",
+        default="tools.ozone.moderation.defs#modEventView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -589,13 +595,13 @@ class ModEventView(_m.LexModel):
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     creator_handle: str | None = _p.Field(
-        None, validation_alias="creatorHandle", serialization_alias="creatorHandle"
+        default=None, validation_alias="creatorHandle", serialization_alias="creatorHandle"
     )
     subject_handle: str | None = _p.Field(
-        None, validation_alias="subjectHandle", serialization_alias="subjectHandle"
+        default=None, validation_alias="subjectHandle", serialization_alias="subjectHandle"
     )
     mod_tool: "ModTool | None" = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
 
 
@@ -603,7 +609,7 @@ class ModEventViewDetail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modEventViewDetail"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modEventViewDetail"] = _p.Field(
-        "tools.ozone.moderation.defs#modEventViewDetail",
+        default="tools.ozone.moderation.defs#modEventViewDetail",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -616,7 +622,7 @@ class ModEventViewDetail(_m.LexModel):
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     mod_tool: "ModTool | None" = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
 
 
@@ -626,7 +632,9 @@ class ModTool(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#modTool"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#modTool"] = _p.Field(
-        "tools.ozone.moderation.defs#modTool", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.moderation.defs#modTool",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     name: str
     """Name/identifier of the source (e.g., 'automod', 'ozone/workspace')"""
@@ -638,12 +646,12 @@ class Moderation(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#moderation"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#moderation"] = _p.Field(
-        "tools.ozone.moderation.defs#moderation",
+        default="tools.ozone.moderation.defs#moderation",
         validation_alias="$type",
         serialization_alias="$type",
     )
     subject_status: "SubjectStatusView | None" = _p.Field(
-        None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
+        default=None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
     )
 
 
@@ -651,12 +659,12 @@ class ModerationDetail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#moderationDetail"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#moderationDetail"] = _p.Field(
-        "tools.ozone.moderation.defs#moderationDetail",
+        default="tools.ozone.moderation.defs#moderationDetail",
         validation_alias="$type",
         serialization_alias="$type",
     )
     subject_status: "SubjectStatusView | None" = _p.Field(
-        None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
+        default=None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
     )
 
 
@@ -666,7 +674,7 @@ class RecordEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#recordEvent",
+        default="tools.ozone.moderation.defs#recordEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -680,19 +688,19 @@ class RecordHosting(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordHosting"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordHosting"] = _p.Field(
-        "tools.ozone.moderation.defs#recordHosting",
+        default="tools.ozone.moderation.defs#recordHosting",
         validation_alias="$type",
         serialization_alias="$type",
     )
     status: str
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     deleted_at: str | None = _p.Field(
-        None, validation_alias="deletedAt", serialization_alias="deletedAt"
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt"
     )
 
 
@@ -700,7 +708,7 @@ class RecordView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordView"] = _p.Field(
-        "tools.ozone.moderation.defs#recordView",
+        default="tools.ozone.moderation.defs#recordView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -717,7 +725,7 @@ class RecordViewDetail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordViewDetail"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordViewDetail"] = _p.Field(
-        "tools.ozone.moderation.defs#recordViewDetail",
+        default="tools.ozone.moderation.defs#recordViewDetail",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -735,7 +743,7 @@ class RecordViewNotFound(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordViewNotFound"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordViewNotFound"] = _p.Field(
-        "tools.ozone.moderation.defs#recordViewNotFound",
+        default="tools.ozone.moderation.defs#recordViewNotFound",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -748,40 +756,40 @@ class RecordsStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#recordsStats"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#recordsStats"] = _p.Field(
-        "tools.ozone.moderation.defs#recordsStats",
+        default="tools.ozone.moderation.defs#recordsStats",
         validation_alias="$type",
         serialization_alias="$type",
     )
     total_reports: int | None = _p.Field(
-        None, validation_alias="totalReports", serialization_alias="totalReports"
+        default=None, validation_alias="totalReports", serialization_alias="totalReports"
     )
     """Cumulative sum of the number of reports on the items in the set"""
     reported_count: int | None = _p.Field(
-        None, validation_alias="reportedCount", serialization_alias="reportedCount"
+        default=None, validation_alias="reportedCount", serialization_alias="reportedCount"
     )
     """Number of items that were reported at least once"""
     escalated_count: int | None = _p.Field(
-        None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
+        default=None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
     )
     """Number of items that were escalated at least once"""
     appealed_count: int | None = _p.Field(
-        None, validation_alias="appealedCount", serialization_alias="appealedCount"
+        default=None, validation_alias="appealedCount", serialization_alias="appealedCount"
     )
     """Number of items that were appealed at least once"""
     subject_count: int | None = _p.Field(
-        None, validation_alias="subjectCount", serialization_alias="subjectCount"
+        default=None, validation_alias="subjectCount", serialization_alias="subjectCount"
     )
     """Total number of item in the set"""
     pending_count: int | None = _p.Field(
-        None, validation_alias="pendingCount", serialization_alias="pendingCount"
+        default=None, validation_alias="pendingCount", serialization_alias="pendingCount"
     )
     """Number of item currently in "reviewOpen" or "reviewEscalated" state"""
     processed_count: int | None = _p.Field(
-        None, validation_alias="processedCount", serialization_alias="processedCount"
+        default=None, validation_alias="processedCount", serialization_alias="processedCount"
     )
     """Number of item currently in "reviewNone" or "reviewClosed" state"""
     takendown_count: int | None = _p.Field(
-        None, validation_alias="takendownCount", serialization_alias="takendownCount"
+        default=None, validation_alias="takendownCount", serialization_alias="takendownCount"
     )
     """Number of item currently taken down"""
 
@@ -790,7 +798,7 @@ class RepoView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#repoView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#repoView"] = _p.Field(
-        "tools.ozone.moderation.defs#repoView",
+        default="tools.ozone.moderation.defs#repoView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -803,19 +811,19 @@ class RepoView(_m.LexModel):
     indexed_at: str = _p.Field(validation_alias="indexedAt", serialization_alias="indexedAt")
     moderation: "Moderation"
     invited_by: "_com_atproto_server_defs.InviteCode | None" = _p.Field(
-        None, validation_alias="invitedBy", serialization_alias="invitedBy"
+        default=None, validation_alias="invitedBy", serialization_alias="invitedBy"
     )
     invites_disabled: bool | None = _p.Field(
-        None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
+        default=None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
     )
     invite_note: str | None = _p.Field(
-        None, validation_alias="inviteNote", serialization_alias="inviteNote"
+        default=None, validation_alias="inviteNote", serialization_alias="inviteNote"
     )
     deactivated_at: str | None = _p.Field(
-        None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
+        default=None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
     )
     threat_signatures: "list[_com_atproto_admin_defs.ThreatSignature] | None" = _p.Field(
-        None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
+        default=None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
     )
 
 
@@ -823,7 +831,7 @@ class RepoViewDetail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#repoViewDetail"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#repoViewDetail"] = _p.Field(
-        "tools.ozone.moderation.defs#repoViewDetail",
+        default="tools.ozone.moderation.defs#repoViewDetail",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -837,23 +845,23 @@ class RepoViewDetail(_m.LexModel):
     moderation: "ModerationDetail"
     labels: "list[_com_atproto_label_defs.Label] | None" = None
     invited_by: "_com_atproto_server_defs.InviteCode | None" = _p.Field(
-        None, validation_alias="invitedBy", serialization_alias="invitedBy"
+        default=None, validation_alias="invitedBy", serialization_alias="invitedBy"
     )
     invites: "list[_com_atproto_server_defs.InviteCode] | None" = None
     invites_disabled: bool | None = _p.Field(
-        None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
+        default=None, validation_alias="invitesDisabled", serialization_alias="invitesDisabled"
     )
     invite_note: str | None = _p.Field(
-        None, validation_alias="inviteNote", serialization_alias="inviteNote"
+        default=None, validation_alias="inviteNote", serialization_alias="inviteNote"
     )
     email_confirmed_at: str | None = _p.Field(
-        None, validation_alias="emailConfirmedAt", serialization_alias="emailConfirmedAt"
+        default=None, validation_alias="emailConfirmedAt", serialization_alias="emailConfirmedAt"
     )
     deactivated_at: str | None = _p.Field(
-        None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
+        default=None, validation_alias="deactivatedAt", serialization_alias="deactivatedAt"
     )
     threat_signatures: "list[_com_atproto_admin_defs.ThreatSignature] | None" = _p.Field(
-        None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
+        default=None, validation_alias="threatSignatures", serialization_alias="threatSignatures"
     )
 
 
@@ -861,7 +869,7 @@ class RepoViewNotFound(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#repoViewNotFound"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#repoViewNotFound"] = _p.Field(
-        "tools.ozone.moderation.defs#repoViewNotFound",
+        default="tools.ozone.moderation.defs#repoViewNotFound",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -872,7 +880,7 @@ class ReporterStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#reporterStats"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#reporterStats"] = _p.Field(
-        "tools.ozone.moderation.defs#reporterStats",
+        default="tools.ozone.moderation.defs#reporterStats",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -930,7 +938,7 @@ class RevokeAccountCredentialsEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#revokeAccountCredentialsEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#revokeAccountCredentialsEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#revokeAccountCredentialsEvent",
+        default="tools.ozone.moderation.defs#revokeAccountCredentialsEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -944,19 +952,19 @@ class ScheduleTakedownEvent(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#scheduleTakedownEvent"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#scheduleTakedownEvent"] = _p.Field(
-        "tools.ozone.moderation.defs#scheduleTakedownEvent",
+        default="tools.ozone.moderation.defs#scheduleTakedownEvent",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     execute_at: str | None = _p.Field(
-        None, validation_alias="executeAt", serialization_alias="executeAt"
+        default=None, validation_alias="executeAt", serialization_alias="executeAt"
     )
     execute_after: str | None = _p.Field(
-        None, validation_alias="executeAfter", serialization_alias="executeAfter"
+        default=None, validation_alias="executeAfter", serialization_alias="executeAfter"
     )
     execute_until: str | None = _p.Field(
-        None, validation_alias="executeUntil", serialization_alias="executeUntil"
+        default=None, validation_alias="executeUntil", serialization_alias="executeUntil"
     )
 
 
@@ -966,7 +974,7 @@ class ScheduledActionView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#scheduledActionView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#scheduledActionView"] = _p.Field(
-        "tools.ozone.moderation.defs#scheduledActionView",
+        default="tools.ozone.moderation.defs#scheduledActionView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -975,25 +983,27 @@ class ScheduledActionView(_m.LexModel):
     action: str
     """Type of action to be executed"""
     event_data: _m.Unknown | None = _p.Field(
-        None, validation_alias="eventData", serialization_alias="eventData"
+        default=None, validation_alias="eventData", serialization_alias="eventData"
     )
     """Serialized event object that will be propagated to the event when performed"""
     did: str
     """Subject DID for the action"""
     execute_at: str | None = _p.Field(
-        None, validation_alias="executeAt", serialization_alias="executeAt"
+        default=None, validation_alias="executeAt", serialization_alias="executeAt"
     )
     """Exact time to execute the action"""
     execute_after: str | None = _p.Field(
-        None, validation_alias="executeAfter", serialization_alias="executeAfter"
+        default=None, validation_alias="executeAfter", serialization_alias="executeAfter"
     )
     """Earliest time to execute the action (for randomized scheduling)"""
     execute_until: str | None = _p.Field(
-        None, validation_alias="executeUntil", serialization_alias="executeUntil"
+        default=None, validation_alias="executeUntil", serialization_alias="executeUntil"
     )
     """Latest time to execute the action (for randomized scheduling)"""
     randomize_execution: bool | None = _p.Field(
-        None, validation_alias="randomizeExecution", serialization_alias="randomizeExecution"
+        default=None,
+        validation_alias="randomizeExecution",
+        serialization_alias="randomizeExecution",
     )
     """Whether execution time should be randomized within the specified range"""
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
@@ -1001,21 +1011,21 @@ class ScheduledActionView(_m.LexModel):
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     """When the scheduled action was created"""
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     """When the scheduled action was last updated"""
     status: str
     """Current status of the scheduled action"""
     last_executed_at: str | None = _p.Field(
-        None, validation_alias="lastExecutedAt", serialization_alias="lastExecutedAt"
+        default=None, validation_alias="lastExecutedAt", serialization_alias="lastExecutedAt"
     )
     """When the action was last attempted to be executed"""
     last_failure_reason: str | None = _p.Field(
-        None, validation_alias="lastFailureReason", serialization_alias="lastFailureReason"
+        default=None, validation_alias="lastFailureReason", serialization_alias="lastFailureReason"
     )
     """Reason for the last execution failure"""
     execution_event_id: int | None = _p.Field(
-        None, validation_alias="executionEventId", serialization_alias="executionEventId"
+        default=None, validation_alias="executionEventId", serialization_alias="executionEventId"
     )
     """ID of the moderation event created when action was successfully executed"""
 
@@ -1024,7 +1034,7 @@ class SubjectStatusView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#subjectStatusView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#subjectStatusView"] = _p.Field(
-        "tools.ozone.moderation.defs#subjectStatusView",
+        default="tools.ozone.moderation.defs#subjectStatusView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -1032,10 +1042,10 @@ class SubjectStatusView(_m.LexModel):
     subject: "_t.Annotated[_com_atproto_admin_defs.RepoRef | _com_atproto_repo_strong_ref.Main | _chat_bsky_convo_defs.MessageRef | _chat_bsky_convo_defs.ConvoRef | _m.UnknownObject, _m.union()]"
     hosting: "_t.Annotated[AccountHosting | RecordHosting | _m.UnknownObject, _m.union()] | None" = None
     subject_blob_cids: list[str] | None = _p.Field(
-        None, validation_alias="subjectBlobCids", serialization_alias="subjectBlobCids"
+        default=None, validation_alias="subjectBlobCids", serialization_alias="subjectBlobCids"
     )
     subject_repo_handle: str | None = _p.Field(
-        None, validation_alias="subjectRepoHandle", serialization_alias="subjectRepoHandle"
+        default=None, validation_alias="subjectRepoHandle", serialization_alias="subjectRepoHandle"
     )
     updated_at: str = _p.Field(validation_alias="updatedAt", serialization_alias="updatedAt")
     """Timestamp referencing when the last update was made to the moderation status of the subject"""
@@ -1045,53 +1055,57 @@ class SubjectStatusView(_m.LexModel):
     comment: str | None = None
     """Sticky comment on the subject."""
     priority_score: int | None = _p.Field(
-        None, validation_alias="priorityScore", serialization_alias="priorityScore"
+        default=None, validation_alias="priorityScore", serialization_alias="priorityScore"
     )
     """Numeric value representing the level of priority. Higher score means higher priority."""
     mute_until: str | None = _p.Field(
-        None, validation_alias="muteUntil", serialization_alias="muteUntil"
+        default=None, validation_alias="muteUntil", serialization_alias="muteUntil"
     )
     mute_reporting_until: str | None = _p.Field(
-        None, validation_alias="muteReportingUntil", serialization_alias="muteReportingUntil"
+        default=None,
+        validation_alias="muteReportingUntil",
+        serialization_alias="muteReportingUntil",
     )
     last_reviewed_by: str | None = _p.Field(
-        None, validation_alias="lastReviewedBy", serialization_alias="lastReviewedBy"
+        default=None, validation_alias="lastReviewedBy", serialization_alias="lastReviewedBy"
     )
     last_reviewed_at: str | None = _p.Field(
-        None, validation_alias="lastReviewedAt", serialization_alias="lastReviewedAt"
+        default=None, validation_alias="lastReviewedAt", serialization_alias="lastReviewedAt"
     )
     last_reported_at: str | None = _p.Field(
-        None, validation_alias="lastReportedAt", serialization_alias="lastReportedAt"
+        default=None, validation_alias="lastReportedAt", serialization_alias="lastReportedAt"
     )
     last_appealed_at: str | None = _p.Field(
-        None, validation_alias="lastAppealedAt", serialization_alias="lastAppealedAt"
+        default=None, validation_alias="lastAppealedAt", serialization_alias="lastAppealedAt"
     )
     """Timestamp referencing when the author of the subject appealed a moderation action"""
     takendown: bool | None = None
     appealed: bool | None = None
     """True indicates that the a previously taken moderator action was appealed against, by the author of the content. False indicates last appeal was resolved by moderators."""
     suspend_until: str | None = _p.Field(
-        None, validation_alias="suspendUntil", serialization_alias="suspendUntil"
+        default=None, validation_alias="suspendUntil", serialization_alias="suspendUntil"
     )
     tags: list[str] | None = None
     account_stats: "AccountStats | None" = _p.Field(
-        None, validation_alias="accountStats", serialization_alias="accountStats"
+        default=None, validation_alias="accountStats", serialization_alias="accountStats"
     )
     """Statistics related to the account subject"""
     records_stats: "RecordsStats | None" = _p.Field(
-        None, validation_alias="recordsStats", serialization_alias="recordsStats"
+        default=None, validation_alias="recordsStats", serialization_alias="recordsStats"
     )
     """Statistics related to the record subjects authored by the subject's account"""
     account_strike: "AccountStrike | None" = _p.Field(
-        None, validation_alias="accountStrike", serialization_alias="accountStrike"
+        default=None, validation_alias="accountStrike", serialization_alias="accountStrike"
     )
     """Strike information for the account (account-level only)"""
     age_assurance_state: str | None = _p.Field(
-        None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
+        default=None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
     )
     """Current age assurance state of the subject."""
     age_assurance_updated_by: str | None = _p.Field(
-        None, validation_alias="ageAssuranceUpdatedBy", serialization_alias="ageAssuranceUpdatedBy"
+        default=None,
+        validation_alias="ageAssuranceUpdatedBy",
+        serialization_alias="ageAssuranceUpdatedBy",
     )
     """Whether or not the last successful update to age assurance was made by the user or admin."""
 
@@ -1102,7 +1116,7 @@ class SubjectView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#subjectView"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#subjectView"] = _p.Field(
-        "tools.ozone.moderation.defs#subjectView",
+        default="tools.ozone.moderation.defs#subjectView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -1128,7 +1142,7 @@ class VideoDetails(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.defs#videoDetails"
 
     py_type: _t.Literal["tools.ozone.moderation.defs#videoDetails"] = _p.Field(
-        "tools.ozone.moderation.defs#videoDetails",
+        default="tools.ozone.moderation.defs#videoDetails",
         validation_alias="$type",
         serialization_alias="$type",
     )

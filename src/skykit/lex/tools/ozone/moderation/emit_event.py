@@ -22,7 +22,7 @@ class ReportAction(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.emitEvent#reportAction"
 
     py_type: _t.Literal["tools.ozone.moderation.emitEvent#reportAction"] = _p.Field(
-        "tools.ozone.moderation.emitEvent#reportAction",
+        default="tools.ozone.moderation.emitEvent#reportAction",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -40,18 +40,18 @@ class Input(_m.LexModel):
     event: "_t.Annotated[_tools_ozone_moderation_defs.ModEventTakedown | _tools_ozone_moderation_defs.ModEventAcknowledge | _tools_ozone_moderation_defs.ModEventEscalate | _tools_ozone_moderation_defs.ModEventComment | _tools_ozone_moderation_defs.ModEventLabel | _tools_ozone_moderation_defs.ModEventReport | _tools_ozone_moderation_defs.ModEventMute | _tools_ozone_moderation_defs.ModEventUnmute | _tools_ozone_moderation_defs.ModEventMuteReporter | _tools_ozone_moderation_defs.ModEventUnmuteReporter | _tools_ozone_moderation_defs.ModEventReverseTakedown | _tools_ozone_moderation_defs.ModEventResolveAppeal | _tools_ozone_moderation_defs.ModEventEmail | _tools_ozone_moderation_defs.ModEventDivert | _tools_ozone_moderation_defs.ModEventTag | _tools_ozone_moderation_defs.AccountEvent | _tools_ozone_moderation_defs.IdentityEvent | _tools_ozone_moderation_defs.RecordEvent | _tools_ozone_moderation_defs.ModEventPriorityScore | _tools_ozone_moderation_defs.AgeAssuranceEvent | _tools_ozone_moderation_defs.AgeAssuranceOverrideEvent | _tools_ozone_moderation_defs.AgeAssurancePurgeEvent | _tools_ozone_moderation_defs.RevokeAccountCredentialsEvent | _tools_ozone_moderation_defs.ScheduleTakedownEvent | _tools_ozone_moderation_defs.CancelScheduledTakedownEvent | _m.UnknownObject, _m.union()]"
     subject: "_t.Annotated[_com_atproto_admin_defs.RepoRef | _com_atproto_repo_strong_ref.Main | _m.UnknownObject, _m.union()]"
     subject_blob_cids: list[str] | None = _p.Field(
-        None, validation_alias="subjectBlobCids", serialization_alias="subjectBlobCids"
+        default=None, validation_alias="subjectBlobCids", serialization_alias="subjectBlobCids"
     )
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
     mod_tool: "_tools_ozone_moderation_defs.ModTool | None" = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
     external_id: str | None = _p.Field(
-        None, validation_alias="externalId", serialization_alias="externalId"
+        default=None, validation_alias="externalId", serialization_alias="externalId"
     )
     """An optional external ID for the event, used to deduplicate events from external systems. Fails when an event of same type with the same external ID exists for the same subject."""
     report_action: "ReportAction | None" = _p.Field(
-        None, validation_alias="reportAction", serialization_alias="reportAction"
+        default=None, validation_alias="reportAction", serialization_alias="reportAction"
     )
     """Optional report-level targeting. If provided, this event will be linked to specific reports and reporters may be notified."""
 

@@ -15,7 +15,7 @@ class TimelineItem(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.getAccountTimeline#timelineItem"
 
     py_type: _t.Literal["tools.ozone.moderation.getAccountTimeline#timelineItem"] = _p.Field(
-        "tools.ozone.moderation.getAccountTimeline#timelineItem",
+        default="tools.ozone.moderation.getAccountTimeline#timelineItem",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -27,7 +27,7 @@ class TimelineItemSummary(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.getAccountTimeline#timelineItemSummary"
 
     py_type: _t.Literal["tools.ozone.moderation.getAccountTimeline#timelineItemSummary"] = _p.Field(
-        "tools.ozone.moderation.getAccountTimeline#timelineItemSummary",
+        default="tools.ozone.moderation.getAccountTimeline#timelineItemSummary",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -16,11 +16,11 @@ NSID: _t.Final = "tools.ozone.moderation.listScheduledActions"
 
 class Input(_m.LexModel):
     starts_after: str | None = _p.Field(
-        None, validation_alias="startsAfter", serialization_alias="startsAfter"
+        default=None, validation_alias="startsAfter", serialization_alias="startsAfter"
     )
     """Filter actions scheduled to execute after this time"""
     ends_before: str | None = _p.Field(
-        None, validation_alias="endsBefore", serialization_alias="endsBefore"
+        default=None, validation_alias="endsBefore", serialization_alias="endsBefore"
     )
     """Filter actions scheduled to execute before this time"""
     subjects: list[str] | None = None

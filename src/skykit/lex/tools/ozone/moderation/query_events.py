@@ -18,70 +18,74 @@ class Params(_m.LexModel):
     types: list[str] | None = None
     """The types of events (fully qualified string in the format of tools.ozone.moderation.defs#modEvent<name>) to filter by. If not specified, all events are returned."""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     """Sort direction for the events. Defaults to descending order of created at timestamp."""
     created_after: str | None = _p.Field(
-        None, validation_alias="createdAfter", serialization_alias="createdAfter"
+        default=None, validation_alias="createdAfter", serialization_alias="createdAfter"
     )
     """Retrieve events created after a given timestamp"""
     created_before: str | None = _p.Field(
-        None, validation_alias="createdBefore", serialization_alias="createdBefore"
+        default=None, validation_alias="createdBefore", serialization_alias="createdBefore"
     )
     """Retrieve events created before a given timestamp"""
     subject: str | None = None
     collections: list[str] | None = None
     """If specified, only events where the subject belongs to the given collections will be returned. When subjectType is set to 'account', this will be ignored."""
     subject_type: str | None = _p.Field(
-        None, validation_alias="subjectType", serialization_alias="subjectType"
+        default=None, validation_alias="subjectType", serialization_alias="subjectType"
     )
     """If specified, only events where the subject is of the given type (account, record, or conversation) will be returned. When this is set to 'account' the 'collections' parameter will be ignored. When includeAllUserRecords or subject is set, this will be ignored."""
     include_all_user_records: bool = _p.Field(
-        False, validation_alias="includeAllUserRecords", serialization_alias="includeAllUserRecords"
+        default=False,
+        validation_alias="includeAllUserRecords",
+        serialization_alias="includeAllUserRecords",
     )
     """If true, events on all record types (posts, lists, profile etc.) or records from given 'collections' param, owned by the did are returned."""
     limit: int = 50
     has_comment: bool | None = _p.Field(
-        None, validation_alias="hasComment", serialization_alias="hasComment"
+        default=None, validation_alias="hasComment", serialization_alias="hasComment"
     )
     """If true, only events with comments are returned"""
     comment: str | None = None
     """If specified, only events with comments containing the keyword are returned. Apply || separator to use multiple keywords and match using OR condition."""
     added_labels: list[str] | None = _p.Field(
-        None, validation_alias="addedLabels", serialization_alias="addedLabels"
+        default=None, validation_alias="addedLabels", serialization_alias="addedLabels"
     )
     """If specified, only events where all of these labels were added are returned"""
     removed_labels: list[str] | None = _p.Field(
-        None, validation_alias="removedLabels", serialization_alias="removedLabels"
+        default=None, validation_alias="removedLabels", serialization_alias="removedLabels"
     )
     """If specified, only events where all of these labels were removed are returned"""
     added_tags: list[str] | None = _p.Field(
-        None, validation_alias="addedTags", serialization_alias="addedTags"
+        default=None, validation_alias="addedTags", serialization_alias="addedTags"
     )
     """If specified, only events where all of these tags were added are returned"""
     removed_tags: list[str] | None = _p.Field(
-        None, validation_alias="removedTags", serialization_alias="removedTags"
+        default=None, validation_alias="removedTags", serialization_alias="removedTags"
     )
     """If specified, only events where all of these tags were removed are returned"""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     policies: list[str] | None = None
     mod_tool: list[str] | None = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
     """If specified, only events where the modTool name matches any of the given values are returned"""
-    batch_id: str | None = _p.Field(None, validation_alias="batchId", serialization_alias="batchId")
+    batch_id: str | None = _p.Field(
+        default=None, validation_alias="batchId", serialization_alias="batchId"
+    )
     """If specified, only events where the batchId matches the given value are returned"""
     age_assurance_state: str | None = _p.Field(
-        None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
+        default=None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
     )
     """If specified, only events where the age assurance state matches the given value are returned"""
     with_strike: bool | None = _p.Field(
-        None, validation_alias="withStrike", serialization_alias="withStrike"
+        default=None, validation_alias="withStrike", serialization_alias="withStrike"
     )
     """If specified, only events where strikeCount value is set are returned."""
     cursor: str | None = None

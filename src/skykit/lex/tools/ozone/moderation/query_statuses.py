@@ -16,19 +16,21 @@ NSID: _t.Final = "tools.ozone.moderation.queryStatuses"
 
 class Params(_m.LexModel):
     queue_count: int | None = _p.Field(
-        None, validation_alias="queueCount", serialization_alias="queueCount"
+        default=None, validation_alias="queueCount", serialization_alias="queueCount"
     )
     """Number of queues being used by moderators. Subjects will be split among all queues."""
     queue_index: int | None = _p.Field(
-        None, validation_alias="queueIndex", serialization_alias="queueIndex"
+        default=None, validation_alias="queueIndex", serialization_alias="queueIndex"
     )
     """Index of the queue to fetch subjects from. Works only when queueCount value is specified."""
     queue_seed: str | None = _p.Field(
-        None, validation_alias="queueSeed", serialization_alias="queueSeed"
+        default=None, validation_alias="queueSeed", serialization_alias="queueSeed"
     )
     """A seeder to shuffle/balance the queue items."""
     include_all_user_records: bool | None = _p.Field(
-        None, validation_alias="includeAllUserRecords", serialization_alias="includeAllUserRecords"
+        default=None,
+        validation_alias="includeAllUserRecords",
+        serialization_alias="includeAllUserRecords",
     )
     """All subjects, or subjects from given 'collections' param, belonging to the account specified in the 'subject' param will be returned."""
     subject: str | None = None
@@ -36,58 +38,66 @@ class Params(_m.LexModel):
     comment: str | None = None
     """Search subjects by keyword from comments"""
     reported_after: str | None = _p.Field(
-        None, validation_alias="reportedAfter", serialization_alias="reportedAfter"
+        default=None, validation_alias="reportedAfter", serialization_alias="reportedAfter"
     )
     """Search subjects reported after a given timestamp"""
     reported_before: str | None = _p.Field(
-        None, validation_alias="reportedBefore", serialization_alias="reportedBefore"
+        default=None, validation_alias="reportedBefore", serialization_alias="reportedBefore"
     )
     """Search subjects reported before a given timestamp"""
     reviewed_after: str | None = _p.Field(
-        None, validation_alias="reviewedAfter", serialization_alias="reviewedAfter"
+        default=None, validation_alias="reviewedAfter", serialization_alias="reviewedAfter"
     )
     """Search subjects reviewed after a given timestamp"""
     hosting_deleted_after: str | None = _p.Field(
-        None, validation_alias="hostingDeletedAfter", serialization_alias="hostingDeletedAfter"
+        default=None,
+        validation_alias="hostingDeletedAfter",
+        serialization_alias="hostingDeletedAfter",
     )
     """Search subjects where the associated record/account was deleted after a given timestamp"""
     hosting_deleted_before: str | None = _p.Field(
-        None, validation_alias="hostingDeletedBefore", serialization_alias="hostingDeletedBefore"
+        default=None,
+        validation_alias="hostingDeletedBefore",
+        serialization_alias="hostingDeletedBefore",
     )
     """Search subjects where the associated record/account was deleted before a given timestamp"""
     hosting_updated_after: str | None = _p.Field(
-        None, validation_alias="hostingUpdatedAfter", serialization_alias="hostingUpdatedAfter"
+        default=None,
+        validation_alias="hostingUpdatedAfter",
+        serialization_alias="hostingUpdatedAfter",
     )
     """Search subjects where the associated record/account was updated after a given timestamp"""
     hosting_updated_before: str | None = _p.Field(
-        None, validation_alias="hostingUpdatedBefore", serialization_alias="hostingUpdatedBefore"
+        default=None,
+        validation_alias="hostingUpdatedBefore",
+        serialization_alias="hostingUpdatedBefore",
     )
     """Search subjects where the associated record/account was updated before a given timestamp"""
     hosting_statuses: list[str] | None = _p.Field(
-        None, validation_alias="hostingStatuses", serialization_alias="hostingStatuses"
+        default=None, validation_alias="hostingStatuses", serialization_alias="hostingStatuses"
     )
     """Search subjects by the status of the associated record/account"""
     reviewed_before: str | None = _p.Field(
-        None, validation_alias="reviewedBefore", serialization_alias="reviewedBefore"
+        default=None, validation_alias="reviewedBefore", serialization_alias="reviewedBefore"
     )
     """Search subjects reviewed before a given timestamp"""
     include_muted: bool | None = _p.Field(
-        None, validation_alias="includeMuted", serialization_alias="includeMuted"
+        default=None, validation_alias="includeMuted", serialization_alias="includeMuted"
     )
     """By default, we don't include muted subjects in the results. Set this to true to include them."""
     only_muted: bool | None = _p.Field(
-        None, validation_alias="onlyMuted", serialization_alias="onlyMuted"
+        default=None, validation_alias="onlyMuted", serialization_alias="onlyMuted"
     )
     """When set to true, only muted subjects and reporters will be returned."""
     review_state: str | None = _p.Field(
-        None, validation_alias="reviewState", serialization_alias="reviewState"
+        default=None, validation_alias="reviewState", serialization_alias="reviewState"
     )
     """Specify when fetching subjects in a certain state"""
     ignore_subjects: list[str] | None = _p.Field(
-        None, validation_alias="ignoreSubjects", serialization_alias="ignoreSubjects"
+        default=None, validation_alias="ignoreSubjects", serialization_alias="ignoreSubjects"
     )
     last_reviewed_by: str | None = _p.Field(
-        None, validation_alias="lastReviewedBy", serialization_alias="lastReviewedBy"
+        default=None, validation_alias="lastReviewedBy", serialization_alias="lastReviewedBy"
     )
     """Get all subject statuses that were reviewed by a specific moderator"""
     sort_field: _t.Literal[
@@ -96,9 +106,11 @@ class Params(_m.LexModel):
         "reportedRecordsCount",
         "takendownRecordsCount",
         "priorityScore",
-    ] = _p.Field("lastReportedAt", validation_alias="sortField", serialization_alias="sortField")
+    ] = _p.Field(
+        default="lastReportedAt", validation_alias="sortField", serialization_alias="sortField"
+    )
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     takendown: bool | None = None
     """Get subjects that were taken down"""
@@ -107,43 +119,43 @@ class Params(_m.LexModel):
     limit: int = 50
     tags: list[str] | None = None
     exclude_tags: list[str] | None = _p.Field(
-        None, validation_alias="excludeTags", serialization_alias="excludeTags"
+        default=None, validation_alias="excludeTags", serialization_alias="excludeTags"
     )
     cursor: str | None = None
     collections: list[str] | None = None
     """If specified, subjects belonging to the given collections will be returned. When subjectType is set to 'account', this will be ignored."""
     subject_type: str | None = _p.Field(
-        None, validation_alias="subjectType", serialization_alias="subjectType"
+        default=None, validation_alias="subjectType", serialization_alias="subjectType"
     )
     """If specified, subjects of the given type (account, record, or conversation) will be returned. When this is set to 'account' the 'collections' parameter will be ignored. When includeAllUserRecords or subject is set, this will be ignored."""
     min_account_suspend_count: int | None = _p.Field(
-        None,
+        default=None,
         validation_alias="minAccountSuspendCount",
         serialization_alias="minAccountSuspendCount",
     )
     """If specified, only subjects that belong to an account that has at least this many suspensions will be returned."""
     min_reported_records_count: int | None = _p.Field(
-        None,
+        default=None,
         validation_alias="minReportedRecordsCount",
         serialization_alias="minReportedRecordsCount",
     )
     """If specified, only subjects that belong to an account that has at least this many reported records will be returned."""
     min_takendown_records_count: int | None = _p.Field(
-        None,
+        default=None,
         validation_alias="minTakendownRecordsCount",
         serialization_alias="minTakendownRecordsCount",
     )
     """If specified, only subjects that belong to an account that has at least this many taken down records will be returned."""
     min_priority_score: int | None = _p.Field(
-        None, validation_alias="minPriorityScore", serialization_alias="minPriorityScore"
+        default=None, validation_alias="minPriorityScore", serialization_alias="minPriorityScore"
     )
     """If specified, only subjects that have priority score value above the given value will be returned."""
     min_strike_count: int | None = _p.Field(
-        None, validation_alias="minStrikeCount", serialization_alias="minStrikeCount"
+        default=None, validation_alias="minStrikeCount", serialization_alias="minStrikeCount"
     )
     """If specified, only subjects that belong to an account that has at least this many active strikes will be returned."""
     age_assurance_state: str | None = _p.Field(
-        None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
+        default=None, validation_alias="ageAssuranceState", serialization_alias="ageAssuranceState"
     )
     """If specified, only subjects with the given age assurance state will be returned."""
 

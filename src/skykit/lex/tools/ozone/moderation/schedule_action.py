@@ -18,14 +18,14 @@ class FailedScheduling(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.scheduleAction#failedScheduling"
 
     py_type: _t.Literal["tools.ozone.moderation.scheduleAction#failedScheduling"] = _p.Field(
-        "tools.ozone.moderation.scheduleAction#failedScheduling",
+        default="tools.ozone.moderation.scheduleAction#failedScheduling",
         validation_alias="$type",
         serialization_alias="$type",
     )
     subject: str
     error: str
     error_code: str | None = _p.Field(
-        None, validation_alias="errorCode", serialization_alias="errorCode"
+        default=None, validation_alias="errorCode", serialization_alias="errorCode"
     )
 
 
@@ -33,7 +33,7 @@ class ScheduledActionResults(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.scheduleAction#scheduledActionResults"
 
     py_type: _t.Literal["tools.ozone.moderation.scheduleAction#scheduledActionResults"] = _p.Field(
-        "tools.ozone.moderation.scheduleAction#scheduledActionResults",
+        default="tools.ozone.moderation.scheduleAction#scheduledActionResults",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -47,20 +47,20 @@ class SchedulingConfig(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.scheduleAction#schedulingConfig"
 
     py_type: _t.Literal["tools.ozone.moderation.scheduleAction#schedulingConfig"] = _p.Field(
-        "tools.ozone.moderation.scheduleAction#schedulingConfig",
+        default="tools.ozone.moderation.scheduleAction#schedulingConfig",
         validation_alias="$type",
         serialization_alias="$type",
     )
     execute_at: str | None = _p.Field(
-        None, validation_alias="executeAt", serialization_alias="executeAt"
+        default=None, validation_alias="executeAt", serialization_alias="executeAt"
     )
     """Exact time to execute the action"""
     execute_after: str | None = _p.Field(
-        None, validation_alias="executeAfter", serialization_alias="executeAfter"
+        default=None, validation_alias="executeAfter", serialization_alias="executeAfter"
     )
     """Earliest time to execute the action (for randomized scheduling)"""
     execute_until: str | None = _p.Field(
-        None, validation_alias="executeUntil", serialization_alias="executeUntil"
+        default=None, validation_alias="executeUntil", serialization_alias="executeUntil"
     )
     """Latest time to execute the action (for randomized scheduling)"""
 
@@ -71,17 +71,17 @@ class Takedown(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.moderation.scheduleAction#takedown"
 
     py_type: _t.Literal["tools.ozone.moderation.scheduleAction#takedown"] = _p.Field(
-        "tools.ozone.moderation.scheduleAction#takedown",
+        default="tools.ozone.moderation.scheduleAction#takedown",
         validation_alias="$type",
         serialization_alias="$type",
     )
     comment: str | None = None
     duration_in_hours: int | None = _p.Field(
-        None, validation_alias="durationInHours", serialization_alias="durationInHours"
+        default=None, validation_alias="durationInHours", serialization_alias="durationInHours"
     )
     """Indicates how long the takedown should be in effect before automatically expiring."""
     acknowledge_account_subjects: bool | None = _p.Field(
-        None,
+        default=None,
         validation_alias="acknowledgeAccountSubjects",
         serialization_alias="acknowledgeAccountSubjects",
     )
@@ -89,23 +89,23 @@ class Takedown(_m.LexModel):
     policies: list[str] | None = None
     """Names/Keywords of the policies that drove the decision."""
     severity_level: str | None = _p.Field(
-        None, validation_alias="severityLevel", serialization_alias="severityLevel"
+        default=None, validation_alias="severityLevel", serialization_alias="severityLevel"
     )
     """Severity level of the violation (e.g., 'sev-0', 'sev-1', 'sev-2', etc.)."""
     strike_count: int | None = _p.Field(
-        None, validation_alias="strikeCount", serialization_alias="strikeCount"
+        default=None, validation_alias="strikeCount", serialization_alias="strikeCount"
     )
     """Number of strikes to assign to the user when takedown is applied."""
     strike_expires_at: str | None = _p.Field(
-        None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
+        default=None, validation_alias="strikeExpiresAt", serialization_alias="strikeExpiresAt"
     )
     """When the strike should expire. If not provided, the strike never expires."""
     email_content: str | None = _p.Field(
-        None, validation_alias="emailContent", serialization_alias="emailContent"
+        default=None, validation_alias="emailContent", serialization_alias="emailContent"
     )
     """Email content to be sent to the user upon takedown."""
     email_subject: str | None = _p.Field(
-        None, validation_alias="emailSubject", serialization_alias="emailSubject"
+        default=None, validation_alias="emailSubject", serialization_alias="emailSubject"
     )
     """Subject of the email to be sent to the user upon takedown."""
 
@@ -117,7 +117,7 @@ class Input(_m.LexModel):
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
     scheduling: "SchedulingConfig"
     mod_tool: "_tools_ozone_moderation_defs.ModTool | None" = _p.Field(
-        None, validation_alias="modTool", serialization_alias="modTool"
+        default=None, validation_alias="modTool", serialization_alias="modTool"
     )
     """This will be propagated to the moderation event when it is applied"""
 

@@ -18,19 +18,21 @@ class Input(_m.LexModel):
     name: str
     """Display name for the queue (must be unique)"""
     subject_types: list[str] | None = _p.Field(
-        None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
+        default=None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
     )
     """Subject types this queue accepts"""
     collection: str | None = None
     """Collection name for record subjects. Required if subjectTypes includes 'record'."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Report reason types (fully qualified NSIDs)"""
     description: str | None = None
     """Optional description of the queue"""
     recommended_policies: list[str] | None = _p.Field(
-        None, validation_alias="recommendedPolicies", serialization_alias="recommendedPolicies"
+        default=None,
+        validation_alias="recommendedPolicies",
+        serialization_alias="recommendedPolicies",
     )
     """Policy keys to recommend when actioning reports in this queue"""
 

@@ -17,7 +17,7 @@ class AssignmentView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.queue.defs#assignmentView"
 
     py_type: _t.Literal["tools.ozone.queue.defs#assignmentView"] = _p.Field(
-        "tools.ozone.queue.defs#assignmentView",
+        default="tools.ozone.queue.defs#assignmentView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -27,41 +27,47 @@ class AssignmentView(_m.LexModel):
     """The moderator assigned to this queue"""
     queue: "QueueView"
     start_at: str = _p.Field(validation_alias="startAt", serialization_alias="startAt")
-    end_at: str | None = _p.Field(None, validation_alias="endAt", serialization_alias="endAt")
+    end_at: str | None = _p.Field(
+        default=None, validation_alias="endAt", serialization_alias="endAt"
+    )
 
 
 class QueueStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.queue.defs#queueStats"
 
     py_type: _t.Literal["tools.ozone.queue.defs#queueStats"] = _p.Field(
-        "tools.ozone.queue.defs#queueStats", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.queue.defs#queueStats",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     pending_count: int | None = _p.Field(
-        None, validation_alias="pendingCount", serialization_alias="pendingCount"
+        default=None, validation_alias="pendingCount", serialization_alias="pendingCount"
     )
     """Number of reports in 'open' status"""
     actioned_count: int | None = _p.Field(
-        None, validation_alias="actionedCount", serialization_alias="actionedCount"
+        default=None, validation_alias="actionedCount", serialization_alias="actionedCount"
     )
     """Number of reports in 'closed' status"""
     escalated_count: int | None = _p.Field(
-        None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
+        default=None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
     )
     """Number of reports in 'escalated' status"""
     inbound_count: int | None = _p.Field(
-        None, validation_alias="inboundCount", serialization_alias="inboundCount"
+        default=None, validation_alias="inboundCount", serialization_alias="inboundCount"
     )
     """Reports received in this queue in the last 24 hours."""
     action_rate: int | None = _p.Field(
-        None, validation_alias="actionRate", serialization_alias="actionRate"
+        default=None, validation_alias="actionRate", serialization_alias="actionRate"
     )
     """Percentage of reports actioned (actionedCount / inboundCount * 100), rounded to nearest integer. Absent when inboundCount is 0."""
     avg_handling_time_sec: int | None = _p.Field(
-        None, validation_alias="avgHandlingTimeSec", serialization_alias="avgHandlingTimeSec"
+        default=None,
+        validation_alias="avgHandlingTimeSec",
+        serialization_alias="avgHandlingTimeSec",
     )
     """Average time in seconds from report creation to close, for reports closed in this period."""
     last_updated: str | None = _p.Field(
-        None, validation_alias="lastUpdated", serialization_alias="lastUpdated"
+        default=None, validation_alias="lastUpdated", serialization_alias="lastUpdated"
     )
     """When these statistics were last computed"""
 
@@ -70,26 +76,30 @@ class QueueView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.queue.defs#queueView"
 
     py_type: _t.Literal["tools.ozone.queue.defs#queueView"] = _p.Field(
-        "tools.ozone.queue.defs#queueView", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.queue.defs#queueView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: int
     """Queue ID"""
     name: str
     """Display name of the queue"""
     subject_types: list[str] | None = _p.Field(
-        None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
+        default=None, validation_alias="subjectTypes", serialization_alias="subjectTypes"
     )
     """Subject types this queue accepts."""
     collection: str | None = None
     """Collection name for record subjects (e.g., 'app.bsky.feed.post')"""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Report reason types this queue accepts (fully qualified NSIDs)"""
     description: str | None = None
     """Optional description of the queue"""
     recommended_policies: list[str] | None = _p.Field(
-        None, validation_alias="recommendedPolicies", serialization_alias="recommendedPolicies"
+        default=None,
+        validation_alias="recommendedPolicies",
+        serialization_alias="recommendedPolicies",
     )
     """Policy keys recommended when actioning reports in this queue"""
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")
@@ -99,7 +109,7 @@ class QueueView(_m.LexModel):
     enabled: bool
     """Whether this queue is currently active"""
     deleted_at: str | None = _p.Field(
-        None, validation_alias="deletedAt", serialization_alias="deletedAt"
+        default=None, validation_alias="deletedAt", serialization_alias="deletedAt"
     )
     """When the queue was deleted, if applicable"""
     stats: "QueueStats"

@@ -15,7 +15,7 @@ class Input(_m.LexModel):
     queue_id: int = _p.Field(validation_alias="queueId", serialization_alias="queueId")
     """ID of the queue to delete"""
     migrate_to_queue_id: int | None = _p.Field(
-        None, validation_alias="migrateToQueueId", serialization_alias="migrateToQueueId"
+        default=None, validation_alias="migrateToQueueId", serialization_alias="migrateToQueueId"
     )
     """Optional: migrate all reports to this queue. If not specified, reports will be set to unassigned (-1)."""
 
@@ -23,7 +23,7 @@ class Input(_m.LexModel):
 class Output(_m.LexModel):
     deleted: bool
     reports_migrated: int | None = _p.Field(
-        None, validation_alias="reportsMigrated", serialization_alias="reportsMigrated"
+        default=None, validation_alias="reportsMigrated", serialization_alias="reportsMigrated"
     )
     """Number of reports that were migrated (if migration occurred)"""
 

@@ -16,11 +16,11 @@ NSID: _t.Final = "tools.ozone.queue.getAssignments"
 
 class Params(_m.LexModel):
     only_active: bool = _p.Field(
-        True, validation_alias="onlyActive", serialization_alias="onlyActive"
+        default=True, validation_alias="onlyActive", serialization_alias="onlyActive"
     )
     """When true, only returns active assignments."""
     queue_ids: list[int] | None = _p.Field(
-        None, validation_alias="queueIds", serialization_alias="queueIds"
+        default=None, validation_alias="queueIds", serialization_alias="queueIds"
     )
     """If specified, returns assignments for these queues only."""
     dids: list[str] | None = None

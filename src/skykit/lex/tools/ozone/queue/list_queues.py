@@ -18,13 +18,13 @@ class Params(_m.LexModel):
     enabled: bool | None = None
     """Filter by enabled status. If not specified, returns all queues."""
     subject_type: str | None = _p.Field(
-        None, validation_alias="subjectType", serialization_alias="subjectType"
+        default=None, validation_alias="subjectType", serialization_alias="subjectType"
     )
     """Filter queues that handle this subject type ('account', 'record', 'message', or 'conversation')."""
     collection: str | None = None
     """Filter queues by collection name (e.g. 'app.bsky.feed.post')."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Filter queues that handle any of these report reason types."""
     limit: int = 50

@@ -24,7 +24,9 @@ class Input(_m.LexModel):
     description: str | None = None
     """Optional description of the queue"""
     recommended_policies: list[str] | None = _p.Field(
-        None, validation_alias="recommendedPolicies", serialization_alias="recommendedPolicies"
+        default=None,
+        validation_alias="recommendedPolicies",
+        serialization_alias="recommendedPolicies",
     )
     """Policy keys to recommend when actioning reports in this queue"""
 

@@ -15,12 +15,14 @@ NSID: _t.Final = "tools.ozone.report.assignModerator"
 class Input(_m.LexModel):
     report_id: int = _p.Field(validation_alias="reportId", serialization_alias="reportId")
     """The ID of the report to assign."""
-    queue_id: int | None = _p.Field(None, validation_alias="queueId", serialization_alias="queueId")
+    queue_id: int | None = _p.Field(
+        default=None, validation_alias="queueId", serialization_alias="queueId"
+    )
     """Optional queue ID to associate the assignment with. If not provided and the report has been assigned on a queue before, it will stay on that queue."""
     did: str | None = None
     """DID to be assigned. Defaults to the caller's DID. Admins may assign to any moderator."""
     is_permanent: bool | None = _p.Field(
-        None, validation_alias="isPermanent", serialization_alias="isPermanent"
+        default=None, validation_alias="isPermanent", serialization_alias="isPermanent"
     )
     """When true, the assignment has no expiry (endAt is null). Throws AlreadyAssigned if another user already has a permanent assignment on this report."""
 

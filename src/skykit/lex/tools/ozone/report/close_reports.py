@@ -15,15 +15,15 @@ class Input(_m.LexModel):
     subject: str
     """Subject DID (account-level reports) or AT-URI (record-level reports) whose reports should be closed."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """If specified, only reports of the given report types (fully qualified reason NSIDs) are closed. When omitted, all non-closed reports on the subject are targeted."""
     internal_note: str | None = _p.Field(
-        None, validation_alias="internalNote", serialization_alias="internalNote"
+        default=None, validation_alias="internalNote", serialization_alias="internalNote"
     )
     """Optional moderator-only note recorded on each close activity. Not visible to reporters."""
     is_automated: bool = _p.Field(
-        False, validation_alias="isAutomated", serialization_alias="isAutomated"
+        default=False, validation_alias="isAutomated", serialization_alias="isAutomated"
     )
     """Set true when this action is triggered by an automated process. Defaults to false."""
 

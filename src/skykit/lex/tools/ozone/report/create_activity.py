@@ -16,23 +16,25 @@ NSID: _t.Final = "tools.ozone.report.createActivity"
 
 class Input(_m.LexModel):
     report_id: int | None = _p.Field(
-        None, validation_alias="reportId", serialization_alias="reportId"
+        default=None, validation_alias="reportId", serialization_alias="reportId"
     )
     """ID of the report to record activity on. Exactly one of reportId or eventId must be provided."""
-    event_id: int | None = _p.Field(None, validation_alias="eventId", serialization_alias="eventId")
+    event_id: int | None = _p.Field(
+        default=None, validation_alias="eventId", serialization_alias="eventId"
+    )
     """ID of the report moderation event. Resolves to the report created from that event. Exactly one of reportId or eventId must be provided."""
     activity: "_t.Annotated[_tools_ozone_report_defs.QueueActivity | _tools_ozone_report_defs.AssignmentActivity | _tools_ozone_report_defs.EscalationActivity | _tools_ozone_report_defs.CloseActivity | _tools_ozone_report_defs.ReopenActivity | _tools_ozone_report_defs.NoteActivity | _m.UnknownObject, _m.union()]"
     """The type of activity to record."""
     internal_note: str | None = _p.Field(
-        None, validation_alias="internalNote", serialization_alias="internalNote"
+        default=None, validation_alias="internalNote", serialization_alias="internalNote"
     )
     """Optional moderator-only note. Not visible to reporters."""
     public_note: str | None = _p.Field(
-        None, validation_alias="publicNote", serialization_alias="publicNote"
+        default=None, validation_alias="publicNote", serialization_alias="publicNote"
     )
     """Optional public-facing note, potentially visible to the reporter."""
     is_automated: bool = _p.Field(
-        False, validation_alias="isAutomated", serialization_alias="isAutomated"
+        default=False, validation_alias="isAutomated", serialization_alias="isAutomated"
     )
     """Set true when this activity is triggered by an automated process. Defaults to false."""
 

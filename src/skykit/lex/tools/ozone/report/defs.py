@@ -21,12 +21,12 @@ class AssignmentActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#assignmentActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#assignmentActivity"] = _p.Field(
-        "tools.ozone.report.defs#assignmentActivity",
+        default="tools.ozone.report.defs#assignmentActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
     previous_status: str | None = _p.Field(
-        None, validation_alias="previousStatus", serialization_alias="previousStatus"
+        default=None, validation_alias="previousStatus", serialization_alias="previousStatus"
     )
     """The report's status before this activity. Populated automatically from the report row; not required in input."""
 
@@ -35,7 +35,7 @@ class AssignmentView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#assignmentView"
 
     py_type: _t.Literal["tools.ozone.report.defs#assignmentView"] = _p.Field(
-        "tools.ozone.report.defs#assignmentView",
+        default="tools.ozone.report.defs#assignmentView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -46,7 +46,9 @@ class AssignmentView(_m.LexModel):
     queue: "_tools_ozone_queue_defs.QueueView | None" = None
     report_id: int = _p.Field(validation_alias="reportId", serialization_alias="reportId")
     start_at: str = _p.Field(validation_alias="startAt", serialization_alias="startAt")
-    end_at: str | None = _p.Field(None, validation_alias="endAt", serialization_alias="endAt")
+    end_at: str | None = _p.Field(
+        default=None, validation_alias="endAt", serialization_alias="endAt"
+    )
 
 
 class CloseActivity(_m.LexModel):
@@ -55,12 +57,12 @@ class CloseActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#closeActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#closeActivity"] = _p.Field(
-        "tools.ozone.report.defs#closeActivity",
+        default="tools.ozone.report.defs#closeActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
     previous_status: str | None = _p.Field(
-        None, validation_alias="previousStatus", serialization_alias="previousStatus"
+        default=None, validation_alias="previousStatus", serialization_alias="previousStatus"
     )
     """The report's status before this activity. Populated automatically from the report row; not required in input."""
 
@@ -71,12 +73,12 @@ class EscalationActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#escalationActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#escalationActivity"] = _p.Field(
-        "tools.ozone.report.defs#escalationActivity",
+        default="tools.ozone.report.defs#escalationActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
     previous_status: str | None = _p.Field(
-        None, validation_alias="previousStatus", serialization_alias="previousStatus"
+        default=None, validation_alias="previousStatus", serialization_alias="previousStatus"
     )
     """The report's status before this activity. Populated automatically from the report row; not required in input."""
 
@@ -87,38 +89,40 @@ class HistoricalStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#historicalStats"
 
     py_type: _t.Literal["tools.ozone.report.defs#historicalStats"] = _p.Field(
-        "tools.ozone.report.defs#historicalStats",
+        default="tools.ozone.report.defs#historicalStats",
         validation_alias="$type",
         serialization_alias="$type",
     )
     date: str
     """The calendar date this snapshot covers (YYYY-MM-DD)."""
     computed_at: str | None = _p.Field(
-        None, validation_alias="computedAt", serialization_alias="computedAt"
+        default=None, validation_alias="computedAt", serialization_alias="computedAt"
     )
     """When this snapshot was last computed."""
     pending_count: int | None = _p.Field(
-        None, validation_alias="pendingCount", serialization_alias="pendingCount"
+        default=None, validation_alias="pendingCount", serialization_alias="pendingCount"
     )
     """Number of reports not closed at time of computation."""
     actioned_count: int | None = _p.Field(
-        None, validation_alias="actionedCount", serialization_alias="actionedCount"
+        default=None, validation_alias="actionedCount", serialization_alias="actionedCount"
     )
     """Number of reports closed during this day."""
     escalated_count: int | None = _p.Field(
-        None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
+        default=None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
     )
     """Number of reports escalated during this day."""
     inbound_count: int | None = _p.Field(
-        None, validation_alias="inboundCount", serialization_alias="inboundCount"
+        default=None, validation_alias="inboundCount", serialization_alias="inboundCount"
     )
     """Reports received during this day."""
     action_rate: int | None = _p.Field(
-        None, validation_alias="actionRate", serialization_alias="actionRate"
+        default=None, validation_alias="actionRate", serialization_alias="actionRate"
     )
     """Percentage of reports actioned (actionedCount / inboundCount * 100), rounded to nearest integer."""
     avg_handling_time_sec: int | None = _p.Field(
-        None, validation_alias="avgHandlingTimeSec", serialization_alias="avgHandlingTimeSec"
+        default=None,
+        validation_alias="avgHandlingTimeSec",
+        serialization_alias="avgHandlingTimeSec",
     )
     """Average time in seconds from report creation (or moderator assignment) to close."""
 
@@ -129,34 +133,38 @@ class LiveStats(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#liveStats"
 
     py_type: _t.Literal["tools.ozone.report.defs#liveStats"] = _p.Field(
-        "tools.ozone.report.defs#liveStats", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.report.defs#liveStats",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     pending_count: int | None = _p.Field(
-        None, validation_alias="pendingCount", serialization_alias="pendingCount"
+        default=None, validation_alias="pendingCount", serialization_alias="pendingCount"
     )
     """Number of reports currently not closed."""
     actioned_count: int | None = _p.Field(
-        None, validation_alias="actionedCount", serialization_alias="actionedCount"
+        default=None, validation_alias="actionedCount", serialization_alias="actionedCount"
     )
     """Number of reports closed today."""
     escalated_count: int | None = _p.Field(
-        None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
+        default=None, validation_alias="escalatedCount", serialization_alias="escalatedCount"
     )
     """Number of reports escalated today."""
     inbound_count: int | None = _p.Field(
-        None, validation_alias="inboundCount", serialization_alias="inboundCount"
+        default=None, validation_alias="inboundCount", serialization_alias="inboundCount"
     )
     """Reports received today."""
     action_rate: int | None = _p.Field(
-        None, validation_alias="actionRate", serialization_alias="actionRate"
+        default=None, validation_alias="actionRate", serialization_alias="actionRate"
     )
     """Percentage of reports actioned (actionedCount / inboundCount * 100), rounded to nearest integer."""
     avg_handling_time_sec: int | None = _p.Field(
-        None, validation_alias="avgHandlingTimeSec", serialization_alias="avgHandlingTimeSec"
+        default=None,
+        validation_alias="avgHandlingTimeSec",
+        serialization_alias="avgHandlingTimeSec",
     )
     """Average time in seconds from report creation (or moderator assignment) to close."""
     last_updated: str | None = _p.Field(
-        None, validation_alias="lastUpdated", serialization_alias="lastUpdated"
+        default=None, validation_alias="lastUpdated", serialization_alias="lastUpdated"
     )
     """When these statistics were last computed."""
 
@@ -167,7 +175,7 @@ class NoteActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#noteActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#noteActivity"] = _p.Field(
-        "tools.ozone.report.defs#noteActivity",
+        default="tools.ozone.report.defs#noteActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -179,12 +187,12 @@ class QueueActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#queueActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#queueActivity"] = _p.Field(
-        "tools.ozone.report.defs#queueActivity",
+        default="tools.ozone.report.defs#queueActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
     previous_status: str | None = _p.Field(
-        None, validation_alias="previousStatus", serialization_alias="previousStatus"
+        default=None, validation_alias="previousStatus", serialization_alias="previousStatus"
     )
     """The report's status before this activity. Populated automatically from the report row; not required in input."""
 
@@ -318,12 +326,12 @@ class ReopenActivity(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#reopenActivity"
 
     py_type: _t.Literal["tools.ozone.report.defs#reopenActivity"] = _p.Field(
-        "tools.ozone.report.defs#reopenActivity",
+        default="tools.ozone.report.defs#reopenActivity",
         validation_alias="$type",
         serialization_alias="$type",
     )
     previous_status: str | None = _p.Field(
-        None, validation_alias="previousStatus", serialization_alias="previousStatus"
+        default=None, validation_alias="previousStatus", serialization_alias="previousStatus"
     )
     """The report's status before this activity. Populated automatically from the report row; not required in input."""
 
@@ -334,7 +342,7 @@ class ReportActivityView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#reportActivityView"
 
     py_type: _t.Literal["tools.ozone.report.defs#reportActivityView"] = _p.Field(
-        "tools.ozone.report.defs#reportActivityView",
+        default="tools.ozone.report.defs#reportActivityView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -345,11 +353,11 @@ class ReportActivityView(_m.LexModel):
     activity: "_t.Annotated[QueueActivity | AssignmentActivity | EscalationActivity | CloseActivity | ReopenActivity | NoteActivity | _m.UnknownObject, _m.union()]"
     """The typed activity object describing what occurred."""
     internal_note: str | None = _p.Field(
-        None, validation_alias="internalNote", serialization_alias="internalNote"
+        default=None, validation_alias="internalNote", serialization_alias="internalNote"
     )
     """Optional moderator-only note. Not visible to reporters."""
     public_note: str | None = _p.Field(
-        None, validation_alias="publicNote", serialization_alias="publicNote"
+        default=None, validation_alias="publicNote", serialization_alias="publicNote"
     )
     """Optional public note, potentially visible to the reporter."""
     meta: _m.Unknown | None = None
@@ -372,7 +380,7 @@ class ReportAssignment(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#reportAssignment"
 
     py_type: _t.Literal["tools.ozone.report.defs#reportAssignment"] = _p.Field(
-        "tools.ozone.report.defs#reportAssignment",
+        default="tools.ozone.report.defs#reportAssignment",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -388,7 +396,9 @@ class ReportView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.report.defs#reportView"
 
     py_type: _t.Literal["tools.ozone.report.defs#reportView"] = _p.Field(
-        "tools.ozone.report.defs#reportView", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.report.defs#reportView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: int
     """Report ID"""
@@ -409,29 +419,31 @@ class ReportView(_m.LexModel):
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     """When the report was created"""
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     """When the report was last updated"""
     queued_at: str | None = _p.Field(
-        None, validation_alias="queuedAt", serialization_alias="queuedAt"
+        default=None, validation_alias="queuedAt", serialization_alias="queuedAt"
     )
     """When the report was assigned to its current queue"""
     action_event_ids: list[int] | None = _p.Field(
-        None, validation_alias="actionEventIds", serialization_alias="actionEventIds"
+        default=None, validation_alias="actionEventIds", serialization_alias="actionEventIds"
     )
     """Array of moderation event IDs representing actions taken on this report (sorted DESC, most recent first)"""
     actions: "list[_tools_ozone_moderation_defs.ModEventView] | None" = None
     """Optional: expanded action events"""
     action_note: str | None = _p.Field(
-        None, validation_alias="actionNote", serialization_alias="actionNote"
+        default=None, validation_alias="actionNote", serialization_alias="actionNote"
     )
     """Note sent to reporter when report was actioned"""
     subject_status: "_tools_ozone_moderation_defs.SubjectStatusView | None" = _p.Field(
-        None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
+        default=None, validation_alias="subjectStatus", serialization_alias="subjectStatus"
     )
     """Current status of the reported subject"""
     related_report_count: int | None = _p.Field(
-        None, validation_alias="relatedReportCount", serialization_alias="relatedReportCount"
+        default=None,
+        validation_alias="relatedReportCount",
+        serialization_alias="relatedReportCount",
     )
     """Number of other pending reports on the same subject"""
     assignment: "ReportAssignment | None" = None
@@ -439,11 +451,11 @@ class ReportView(_m.LexModel):
     queue: "_tools_ozone_queue_defs.QueueView | None" = None
     """The queue this report is assigned to (if any)"""
     is_muted: bool | None = _p.Field(
-        None, validation_alias="isMuted", serialization_alias="isMuted"
+        default=None, validation_alias="isMuted", serialization_alias="isMuted"
     )
     """Whether this report is muted. A report is muted if the reporter was muted or the subject was muted at the time the report was created."""
     is_automated: bool = _p.Field(
-        False, validation_alias="isAutomated", serialization_alias="isAutomated"
+        default=False, validation_alias="isAutomated", serialization_alias="isAutomated"
     )
     """Whether this report was emitted by automated tooling."""
 

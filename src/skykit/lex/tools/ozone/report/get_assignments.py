@@ -16,11 +16,11 @@ NSID: _t.Final = "tools.ozone.report.getAssignments"
 
 class Params(_m.LexModel):
     only_active: bool = _p.Field(
-        True, validation_alias="onlyActive", serialization_alias="onlyActive"
+        default=True, validation_alias="onlyActive", serialization_alias="onlyActive"
     )
     """When true, only returns active assignments."""
     report_ids: list[int] | None = _p.Field(
-        None, validation_alias="reportIds", serialization_alias="reportIds"
+        default=None, validation_alias="reportIds", serialization_alias="reportIds"
     )
     """If specified, returns assignments for these reports only."""
     dids: list[str] | None = None

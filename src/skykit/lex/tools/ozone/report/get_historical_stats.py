@@ -15,21 +15,25 @@ NSID: _t.Final = "tools.ozone.report.getHistoricalStats"
 
 
 class Params(_m.LexModel):
-    queue_id: int | None = _p.Field(None, validation_alias="queueId", serialization_alias="queueId")
+    queue_id: int | None = _p.Field(
+        default=None, validation_alias="queueId", serialization_alias="queueId"
+    )
     """Filter stats by queue. Use -1 for unqueued reports."""
     moderator_did: str | None = _p.Field(
-        None, validation_alias="moderatorDid", serialization_alias="moderatorDid"
+        default=None, validation_alias="moderatorDid", serialization_alias="moderatorDid"
     )
     """Filter stats by moderator DID."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Filter stats by report types."""
     start_date: str | None = _p.Field(
-        None, validation_alias="startDate", serialization_alias="startDate"
+        default=None, validation_alias="startDate", serialization_alias="startDate"
     )
     """Earliest date to include (inclusive)."""
-    end_date: str | None = _p.Field(None, validation_alias="endDate", serialization_alias="endDate")
+    end_date: str | None = _p.Field(
+        default=None, validation_alias="endDate", serialization_alias="endDate"
+    )
     """Latest date to include (inclusive)."""
     limit: int = 30
     """Maximum number of entries to return."""

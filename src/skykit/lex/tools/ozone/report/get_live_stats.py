@@ -15,14 +15,16 @@ NSID: _t.Final = "tools.ozone.report.getLiveStats"
 
 
 class Params(_m.LexModel):
-    queue_id: int | None = _p.Field(None, validation_alias="queueId", serialization_alias="queueId")
+    queue_id: int | None = _p.Field(
+        default=None, validation_alias="queueId", serialization_alias="queueId"
+    )
     """Filter stats by queue. Use -1 for unqueued reports."""
     moderator_did: str | None = _p.Field(
-        None, validation_alias="moderatorDid", serialization_alias="moderatorDid"
+        default=None, validation_alias="moderatorDid", serialization_alias="moderatorDid"
     )
     """Filter stats by moderator DID."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Filter stats by report types."""
 

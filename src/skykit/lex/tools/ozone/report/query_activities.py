@@ -16,19 +16,19 @@ NSID: _t.Final = "tools.ozone.report.queryActivities"
 
 class Params(_m.LexModel):
     activity_types: list[str] | None = _p.Field(
-        None, validation_alias="activityTypes", serialization_alias="activityTypes"
+        default=None, validation_alias="activityTypes", serialization_alias="activityTypes"
     )
     """Filter to specific activity types (e.g. closeActivity, escalationActivity). If omitted, all types are returned."""
     created_after: str | None = _p.Field(
-        None, validation_alias="createdAfter", serialization_alias="createdAfter"
+        default=None, validation_alias="createdAfter", serialization_alias="createdAfter"
     )
     """Retrieve activities created at or after a given timestamp"""
     created_before: str | None = _p.Field(
-        None, validation_alias="createdBefore", serialization_alias="createdBefore"
+        default=None, validation_alias="createdBefore", serialization_alias="createdBefore"
     )
     """Retrieve activities created at or before a given timestamp"""
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     limit: int = 50
     cursor: str | None = None

@@ -15,10 +15,12 @@ NSID: _t.Final = "tools.ozone.report.queryReports"
 
 
 class Params(_m.LexModel):
-    queue_id: int | None = _p.Field(None, validation_alias="queueId", serialization_alias="queueId")
+    queue_id: int | None = _p.Field(
+        default=None, validation_alias="queueId", serialization_alias="queueId"
+    )
     """Filter by queue ID. Use -1 for unassigned reports."""
     report_types: list[str] | None = _p.Field(
-        None, validation_alias="reportTypes", serialization_alias="reportTypes"
+        default=None, validation_alias="reportTypes", serialization_alias="reportTypes"
     )
     """Filter by report types (fully qualified string in the format of com.atproto.moderation.defs#reason<name>)."""
     status: str
@@ -28,30 +30,32 @@ class Params(_m.LexModel):
     did: str | None = None
     """Filter to reports where the subject is this DID or any record owned by this DID. Unlike `subject` (which scopes to a specific account or record), this returns all reports tied to the DID across both account-level and record-level subjects."""
     subject_type: str | None = _p.Field(
-        None, validation_alias="subjectType", serialization_alias="subjectType"
+        default=None, validation_alias="subjectType", serialization_alias="subjectType"
     )
     """If specified, reports of the given subject type will be returned."""
     collections: list[str] | None = None
     """If specified, reports where the subject belongs to the given collections will be returned. When subjectType is set to 'account', this will be ignored."""
     reported_after: str | None = _p.Field(
-        None, validation_alias="reportedAfter", serialization_alias="reportedAfter"
+        default=None, validation_alias="reportedAfter", serialization_alias="reportedAfter"
     )
     """Retrieve reports created after a given timestamp"""
     reported_before: str | None = _p.Field(
-        None, validation_alias="reportedBefore", serialization_alias="reportedBefore"
+        default=None, validation_alias="reportedBefore", serialization_alias="reportedBefore"
     )
     """Retrieve reports created before a given timestamp"""
-    is_muted: bool = _p.Field(False, validation_alias="isMuted", serialization_alias="isMuted")
+    is_muted: bool = _p.Field(
+        default=False, validation_alias="isMuted", serialization_alias="isMuted"
+    )
     """Filter by muted status. true returns only muted reports, false returns only unmuted reports. Defaults to false."""
     assigned_to: str | None = _p.Field(
-        None, validation_alias="assignedTo", serialization_alias="assignedTo"
+        default=None, validation_alias="assignedTo", serialization_alias="assignedTo"
     )
     """Filter by the DID of the moderator permanently assigned to the report."""
     sort_field: _t.Literal["createdAt", "updatedAt"] = _p.Field(
-        "createdAt", validation_alias="sortField", serialization_alias="sortField"
+        default="createdAt", validation_alias="sortField", serialization_alias="sortField"
     )
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     limit: int = 50
     cursor: str | None = None

@@ -17,7 +17,7 @@ class Input(_m.LexModel):
     end_date: str = _p.Field(validation_alias="endDate", serialization_alias="endDate")
     """End date for recomputation, inclusive (YYYY-MM-DD)."""
     queue_ids: list[int] | None = _p.Field(
-        None, validation_alias="queueIds", serialization_alias="queueIds"
+        default=None, validation_alias="queueIds", serialization_alias="queueIds"
     )
     """Optional list of queue IDs to recompute. Omit to recompute all groups."""
 

@@ -21,7 +21,7 @@ class Input(_m.LexModel):
     comment: str | None = None
     """Optional comment about the decision"""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     """Author DID. Only respected when using admin auth"""
 

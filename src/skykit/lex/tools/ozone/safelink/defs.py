@@ -16,7 +16,9 @@ class Event(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.safelink.defs#event"
 
     py_type: _t.Literal["tools.ozone.safelink.defs#event"] = _p.Field(
-        "tools.ozone.safelink.defs#event", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.safelink.defs#event",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     id: int
     """Auto-incrementing row ID"""
@@ -39,7 +41,9 @@ class UrlRule(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.safelink.defs#urlRule"
 
     py_type: _t.Literal["tools.ozone.safelink.defs#urlRule"] = _p.Field(
-        "tools.ozone.safelink.defs#urlRule", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.safelink.defs#urlRule",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     url: str
     """The URL or domain to apply the rule to"""

@@ -22,11 +22,11 @@ class Input(_m.LexModel):
     urls: list[str] | None = None
     """Filter by specific URLs or domains"""
     pattern_type: str | None = _p.Field(
-        None, validation_alias="patternType", serialization_alias="patternType"
+        default=None, validation_alias="patternType", serialization_alias="patternType"
     )
     """Filter by pattern type"""
     sort_direction: str = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     """Sort direction"""
 

@@ -22,7 +22,7 @@ class Input(_m.LexModel):
     urls: list[str] | None = None
     """Filter by specific URLs or domains"""
     pattern_type: str | None = _p.Field(
-        None, validation_alias="patternType", serialization_alias="patternType"
+        default=None, validation_alias="patternType", serialization_alias="patternType"
     )
     """Filter by pattern type"""
     actions: list[str] | None = None
@@ -30,11 +30,11 @@ class Input(_m.LexModel):
     reason: str | None = None
     """Filter by reason type"""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     """Filter by rule creator"""
     sort_direction: str = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     """Sort direction"""
 

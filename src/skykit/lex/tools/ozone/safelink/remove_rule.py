@@ -19,7 +19,7 @@ class Input(_m.LexModel):
     comment: str | None = None
     """Optional comment about why the rule is being removed"""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     """Optional DID of the user. Only respected when using admin auth."""
 

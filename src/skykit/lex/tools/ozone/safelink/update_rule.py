@@ -21,7 +21,7 @@ class Input(_m.LexModel):
     comment: str | None = None
     """Optional comment about the update"""
     created_by: str | None = _p.Field(
-        None, validation_alias="createdBy", serialization_alias="createdBy"
+        default=None, validation_alias="createdBy", serialization_alias="createdBy"
     )
     """Optional DID to credit as the creator. Only respected for admin_token authentication."""
 

@@ -15,7 +15,7 @@ class ServiceConfig(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.server.getConfig#serviceConfig"
 
     py_type: _t.Literal["tools.ozone.server.getConfig#serviceConfig"] = _p.Field(
-        "tools.ozone.server.getConfig#serviceConfig",
+        default="tools.ozone.server.getConfig#serviceConfig",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -26,7 +26,7 @@ class ViewerConfig(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.server.getConfig#viewerConfig"
 
     py_type: _t.Literal["tools.ozone.server.getConfig#viewerConfig"] = _p.Field(
-        "tools.ozone.server.getConfig#viewerConfig",
+        default="tools.ozone.server.getConfig#viewerConfig",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -37,12 +37,12 @@ class Output(_m.LexModel):
     appview: "ServiceConfig | None" = None
     pds: "ServiceConfig | None" = None
     blob_divert: "ServiceConfig | None" = _p.Field(
-        None, validation_alias="blobDivert", serialization_alias="blobDivert"
+        default=None, validation_alias="blobDivert", serialization_alias="blobDivert"
     )
     chat: "ServiceConfig | None" = None
     viewer: "ViewerConfig | None" = None
     verifier_did: str | None = _p.Field(
-        None, validation_alias="verifierDid", serialization_alias="verifierDid"
+        default=None, validation_alias="verifierDid", serialization_alias="verifierDid"
     )
     """The did of the verifier used for verification."""
 

@@ -14,7 +14,7 @@ class Set(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.set.defs#set"
 
     py_type: _t.Literal["tools.ozone.set.defs#set"] = _p.Field(
-        "tools.ozone.set.defs#set", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.set.defs#set", validation_alias="$type", serialization_alias="$type"
     )
     name: str
     description: str | None = None
@@ -24,7 +24,9 @@ class SetView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.set.defs#setView"
 
     py_type: _t.Literal["tools.ozone.set.defs#setView"] = _p.Field(
-        "tools.ozone.set.defs#setView", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.set.defs#setView",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     name: str
     description: str | None = None

@@ -18,13 +18,13 @@ class Params(_m.LexModel):
     limit: int = 50
     cursor: str | None = None
     name_prefix: str | None = _p.Field(
-        None, validation_alias="namePrefix", serialization_alias="namePrefix"
+        default=None, validation_alias="namePrefix", serialization_alias="namePrefix"
     )
     sort_by: _t.Literal["name", "createdAt", "updatedAt"] = _p.Field(
-        "name", validation_alias="sortBy", serialization_alias="sortBy"
+        default="name", validation_alias="sortBy", serialization_alias="sortBy"
     )
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "asc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="asc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     """Defaults to ascending order of name field."""
 

@@ -14,20 +14,22 @@ class Option(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.setting.defs#option"
 
     py_type: _t.Literal["tools.ozone.setting.defs#option"] = _p.Field(
-        "tools.ozone.setting.defs#option", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.setting.defs#option",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     key: str
     did: str
     value: _m.Unknown
     description: str | None = None
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     manager_role: str | None = _p.Field(
-        None, validation_alias="managerRole", serialization_alias="managerRole"
+        default=None, validation_alias="managerRole", serialization_alias="managerRole"
     )
     scope: str
     created_by: str = _p.Field(validation_alias="createdBy", serialization_alias="createdBy")

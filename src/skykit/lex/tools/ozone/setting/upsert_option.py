@@ -20,7 +20,7 @@ class Input(_m.LexModel):
     value: _m.Unknown
     description: str | None = None
     manager_role: str | None = _p.Field(
-        None, validation_alias="managerRole", serialization_alias="managerRole"
+        default=None, validation_alias="managerRole", serialization_alias="managerRole"
     )
 
 

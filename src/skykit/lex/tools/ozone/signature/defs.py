@@ -14,7 +14,7 @@ class SigDetail(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.signature.defs#sigDetail"
 
     py_type: _t.Literal["tools.ozone.signature.defs#sigDetail"] = _p.Field(
-        "tools.ozone.signature.defs#sigDetail",
+        default="tools.ozone.signature.defs#sigDetail",
         validation_alias="$type",
         serialization_alias="$type",
     )

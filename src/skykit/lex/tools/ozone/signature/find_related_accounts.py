@@ -19,7 +19,7 @@ class RelatedAccount(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.signature.findRelatedAccounts#relatedAccount"
 
     py_type: _t.Literal["tools.ozone.signature.findRelatedAccounts#relatedAccount"] = _p.Field(
-        "tools.ozone.signature.findRelatedAccounts#relatedAccount",
+        default="tools.ozone.signature.findRelatedAccounts#relatedAccount",
         validation_alias="$type",
         serialization_alias="$type",
     )

@@ -17,19 +17,21 @@ class Member(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.team.defs#member"
 
     py_type: _t.Literal["tools.ozone.team.defs#member"] = _p.Field(
-        "tools.ozone.team.defs#member", validation_alias="$type", serialization_alias="$type"
+        default="tools.ozone.team.defs#member",
+        validation_alias="$type",
+        serialization_alias="$type",
     )
     did: str
     disabled: bool | None = None
     profile: "_app_bsky_actor_defs.ProfileViewDetailed | None" = None
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     updated_at: str | None = _p.Field(
-        None, validation_alias="updatedAt", serialization_alias="updatedAt"
+        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
     last_updated_by: str | None = _p.Field(
-        None, validation_alias="lastUpdatedBy", serialization_alias="lastUpdatedBy"
+        default=None, validation_alias="lastUpdatedBy", serialization_alias="lastUpdatedBy"
     )
     role: str
 

@@ -19,7 +19,7 @@ class VerificationView(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.verification.defs#verificationView"
 
     py_type: _t.Literal["tools.ozone.verification.defs#verificationView"] = _p.Field(
-        "tools.ozone.verification.defs#verificationView",
+        default="tools.ozone.verification.defs#verificationView",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -36,28 +36,28 @@ class VerificationView(_m.LexModel):
     created_at: str = _p.Field(validation_alias="createdAt", serialization_alias="createdAt")
     """Timestamp when the verification was created."""
     revoke_reason: str | None = _p.Field(
-        None, validation_alias="revokeReason", serialization_alias="revokeReason"
+        default=None, validation_alias="revokeReason", serialization_alias="revokeReason"
     )
     """Describes the reason for revocation, also indicating that the verification is no longer valid."""
     revoked_at: str | None = _p.Field(
-        None, validation_alias="revokedAt", serialization_alias="revokedAt"
+        default=None, validation_alias="revokedAt", serialization_alias="revokedAt"
     )
     """Timestamp when the verification was revoked."""
     revoked_by: str | None = _p.Field(
-        None, validation_alias="revokedBy", serialization_alias="revokedBy"
+        default=None, validation_alias="revokedBy", serialization_alias="revokedBy"
     )
     """The user who revoked this verification."""
     subject_profile: _t.Annotated[_m.UnknownObject, _m.union()] | None = _p.Field(
-        None, validation_alias="subjectProfile", serialization_alias="subjectProfile"
+        default=None, validation_alias="subjectProfile", serialization_alias="subjectProfile"
     )
     issuer_profile: _t.Annotated[_m.UnknownObject, _m.union()] | None = _p.Field(
-        None, validation_alias="issuerProfile", serialization_alias="issuerProfile"
+        default=None, validation_alias="issuerProfile", serialization_alias="issuerProfile"
     )
     subject_repo: "_t.Annotated[_tools_ozone_moderation_defs.RepoViewDetail | _tools_ozone_moderation_defs.RepoViewNotFound | _m.UnknownObject, _m.union()] | None" = _p.Field(
-        None, validation_alias="subjectRepo", serialization_alias="subjectRepo"
+        default=None, validation_alias="subjectRepo", serialization_alias="subjectRepo"
     )
     issuer_repo: "_t.Annotated[_tools_ozone_moderation_defs.RepoViewDetail | _tools_ozone_moderation_defs.RepoViewNotFound | _m.UnknownObject, _m.union()] | None" = _p.Field(
-        None, validation_alias="issuerRepo", serialization_alias="issuerRepo"
+        default=None, validation_alias="issuerRepo", serialization_alias="issuerRepo"
     )
 
 

@@ -20,7 +20,7 @@ class GrantError(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.verification.grantVerifications#grantError"
 
     py_type: _t.Literal["tools.ozone.verification.grantVerifications#grantError"] = _p.Field(
-        "tools.ozone.verification.grantVerifications#grantError",
+        default="tools.ozone.verification.grantVerifications#grantError",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -34,7 +34,7 @@ class VerificationInput(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.verification.grantVerifications#verificationInput"
 
     py_type: _t.Literal["tools.ozone.verification.grantVerifications#verificationInput"] = _p.Field(
-        "tools.ozone.verification.grantVerifications#verificationInput",
+        default="tools.ozone.verification.grantVerifications#verificationInput",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -45,7 +45,7 @@ class VerificationInput(_m.LexModel):
     display_name: str = _p.Field(validation_alias="displayName", serialization_alias="displayName")
     """Display name of the subject the verification applies to at the moment of verifying."""
     created_at: str | None = _p.Field(
-        None, validation_alias="createdAt", serialization_alias="createdAt"
+        default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     """Timestamp for verification record. Defaults to current time when not specified."""
 

@@ -20,11 +20,11 @@ class Params(_m.LexModel):
     limit: int = 50
     """Maximum number of results to return"""
     created_after: str | None = _p.Field(
-        None, validation_alias="createdAfter", serialization_alias="createdAfter"
+        default=None, validation_alias="createdAfter", serialization_alias="createdAfter"
     )
     """Filter to verifications created after this timestamp"""
     created_before: str | None = _p.Field(
-        None, validation_alias="createdBefore", serialization_alias="createdBefore"
+        default=None, validation_alias="createdBefore", serialization_alias="createdBefore"
     )
     """Filter to verifications created before this timestamp"""
     issuers: list[str] | None = None
@@ -32,11 +32,11 @@ class Params(_m.LexModel):
     subjects: list[str] | None = None
     """Filter to specific verified DIDs"""
     sort_direction: _t.Literal["asc", "desc"] = _p.Field(
-        "desc", validation_alias="sortDirection", serialization_alias="sortDirection"
+        default="desc", validation_alias="sortDirection", serialization_alias="sortDirection"
     )
     """Sort direction for creation date"""
     is_revoked: bool | None = _p.Field(
-        None, validation_alias="isRevoked", serialization_alias="isRevoked"
+        default=None, validation_alias="isRevoked", serialization_alias="isRevoked"
     )
     """Filter to verifications that are revoked or not. By default, includes both."""
 

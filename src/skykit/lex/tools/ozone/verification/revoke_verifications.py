@@ -17,7 +17,7 @@ class RevokeError(_m.LexModel):
     LEXICON_ID: _t.ClassVar[str] = "tools.ozone.verification.revokeVerifications#revokeError"
 
     py_type: _t.Literal["tools.ozone.verification.revokeVerifications#revokeError"] = _p.Field(
-        "tools.ozone.verification.revokeVerifications#revokeError",
+        default="tools.ozone.verification.revokeVerifications#revokeError",
         validation_alias="$type",
         serialization_alias="$type",
     )
@@ -31,7 +31,7 @@ class Input(_m.LexModel):
     uris: list[str]
     """Array of verification record uris to revoke"""
     revoke_reason: str | None = _p.Field(
-        None, validation_alias="revokeReason", serialization_alias="revokeReason"
+        default=None, validation_alias="revokeReason", serialization_alias="revokeReason"
     )
     """Reason for revoking the verification. This is optional and can be omitted if not needed."""
 

@@ -70,7 +70,9 @@ class Client(XrpcClient, lex.Namespace):
     @functools.cached_property
     def chat(self) -> _chat.Namespace:
         """chat.bsky calls, sent through the PDS with the ``atproto-proxy`` header."""
-        return lex.chat.Namespace(self.with_options(proxy=self.chat_service))
+        from skykit.lex import chat
+
+        return chat.Namespace(self.with_options(proxy=self.chat_service))
 
     def _plan(self, plan: _plans.Plan) -> Any:
         result: Any = None
@@ -207,7 +209,9 @@ class AsyncClient(AsyncXrpcClient, lex.AsyncNamespace):
     @functools.cached_property
     def chat(self) -> _chat.AsyncNamespace:
         """chat.bsky calls, sent through the PDS with the ``atproto-proxy`` header."""
-        return lex.chat.AsyncNamespace(self.with_options(proxy=self.chat_service))
+        from skykit.lex import chat
+
+        return chat.AsyncNamespace(self.with_options(proxy=self.chat_service))
 
     async def _plan(self, plan: _plans.Plan) -> Any:
         result: Any = None

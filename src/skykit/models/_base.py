@@ -35,7 +35,8 @@ class LexModel(BaseModel):
     as the protocol asks: unknown fields are kept, open unions keep unknown members, and
     the lexicon's value limits are not checked. Building a model in Python is strict: the
     new value is checked against its lexicon (lengths, graphemes, formats, enums...).
-    ``to_json()`` and ``to_data()`` write back exactly what was read, plus what was set.
+    ``to_json()`` and ``to_data()`` write back exactly what was read, plus what was set;
+    passing ``None`` for an optional field when building one leaves that field out.
     """
 
     model_config = ConfigDict(
@@ -57,6 +58,10 @@ class LexModel(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise _wrap(exc, type(self)) from None
+        fields = type(self).model_fields
+        for name in [n for n in self.__pydantic_fields_set__ if getattr(self, n) is None]:
+            if name in fields and fields[name].default is None:
+                self.__pydantic_fields_set__.discard(name)  # `x=None` means "leave x out"
         if self.IS_RECORD:
             self.__pydantic_fields_set__.add("py_type")  # records always carry $type
         self.check()

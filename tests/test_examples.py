@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from skykit.client import Client
 from tests.corpora import ROOT
+from tests.network.harness import Account, Network
 
 
 def test_hello_data_example_runs() -> None:
@@ -18,3 +20,52 @@ def test_hello_data_example_runs() -> None:
     )
     assert "CID          bafyrei" in result.stdout
     assert "valid: True" in result.stdout
+
+
+def _run_example(name: str, env: dict[str, str], *args: str) -> str:
+    import os
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _login_env(network: Network, prefix: str) -> tuple[dict[str, str], Account]:
+    account = network.create_account(prefix)
+    env = {
+        "SKYKIT_SERVICE": network.pds_url,
+        "SKYKIT_HANDLE": account.handle,
+        "SKYKIT_PASSWORD": account.password,
+    }
+    return env, account
+
+
+def test_echo_bot_answers_a_mention(full_network: Network) -> None:
+    bot_env, bot = _login_env(full_network, "echobot")
+    fan = Client(full_network.pds_url)
+    user = full_network.create_account("fan")
+    fan.login(user.handle, user.password)
+    mention = fan.post(f"hey @{bot.handle} say something")
+    full_network.process_all()
+    out = _run_example("echo_bot.py", bot_env, "--polls", "1", "--interval", "0")
+    assert "answered 1 mention(s)" in out
+    full_network.process_all()
+    thread = fan.get_post_thread(mention.uri).thread
+    replies = [r.post.record.text for r in thread.replies]
+    assert replies == [f"echo: hey @{bot.handle} say something"]
+
+
+def test_codegen_example_writes_and_reads_a_custom_record(pds_network: Network) -> None:
+    env, _ = _login_env(pds_network, "bookmarks")
+    out = _run_example("codegen_bookmarks.py", env)
+    assert "('read later', via 'atproto')" in out
+    created, computed = (
+        out.strip().splitlines()[-1].removeprefix("record CID ").split(", computed locally ")
+    )
+    assert created == computed

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from skykit.lex.com.atproto.repo import strong_ref
     from skykit.models import Blob
     from skykit.richtext import RichText
-    from skykit.xrpc._session import Session
+    from skykit.xrpc._auth import Authenticator
 
 DEFAULT_SERVICE = "https://bsky.social"
 CHAT_SERVICE = "did:web:api.bsky.chat#bsky_chat"
@@ -89,7 +89,7 @@ class Client(XrpcClient, lex.Namespace):
                 error = exc
 
     @property
-    def me(self) -> Session:
+    def me(self) -> Authenticator:
         """The logged-in account (``.did``, ``.handle``)."""
         return require_session(self._state)
 
@@ -228,7 +228,7 @@ class AsyncClient(AsyncXrpcClient, lex.AsyncNamespace):
                 error = exc
 
     @property
-    def me(self) -> Session:
+    def me(self) -> Authenticator:
         return require_session(self._state)
 
     async def upload_blob(self, source: BlobSource, *, mime_type: str | None = None) -> Blob:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from skykit.xrpc import _flow
+from skykit.xrpc._auth import Authenticator
 from skykit.xrpc._base import DEFAULT_TIMEOUT, ClientBase
 from skykit.xrpc._body import BodyCollector, async_content
 from skykit.xrpc._calls import AsyncByteStream, CallOptions, ErrorMap
@@ -32,7 +33,7 @@ class AsyncXrpcClient(ClientBase):
         proxy: str | None = None,
         labelers: tuple[str, ...] | None = None,
         max_response_bytes: int = 32 * 1024 * 1024,
-        on_session_change: Callable[[Session | None], None] | None = None,
+        on_session_change: Callable[[Authenticator | None], None] | None = None,
     ) -> None:
         import httpx
 
@@ -60,7 +61,7 @@ class AsyncXrpcClient(ClientBase):
         )
         return session
 
-    async def refresh_session(self) -> Session:
+    async def refresh_session(self) -> Authenticator:
         await self._refresh(self._state.box.generation)
         return _flow.require_session(self._state)
 

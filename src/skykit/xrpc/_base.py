@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from skykit.xrpc import _flow
+from skykit.xrpc._auth import Authenticator
 from skykit.xrpc._ratelimit import RateLimit
 from skykit.xrpc._session import Session
 
@@ -30,7 +31,7 @@ class ClientBase:
         proxy: str | None,
         labelers: tuple[str, ...] | None,
         max_response_bytes: int,
-        on_session_change: Callable[[Session | None], None] | None,
+        on_session_change: Callable[[Authenticator | None], None] | None,
     ) -> None:
         self._state = _flow.State(
             service_url,
@@ -82,7 +83,7 @@ class ClientBase:
         return child
 
     @property
-    def session(self) -> Session | None:
+    def session(self) -> Authenticator | None:
         return self._state.box.session
 
     @property
@@ -95,7 +96,7 @@ class ClientBase:
         """Where calls go now: the session's PDS once logged in."""
         return self._state.base_url
 
-    def on_session_change(self, listener: Callable[[Session | None], None]) -> None:
+    def on_session_change(self, listener: Callable[[Authenticator | None], None]) -> None:
         """Call ``listener`` with the new session after login, refresh, resume and logout
         (None after logout): the place to persist ``export_session()``."""
         self._state.box.listeners.append(listener)
@@ -105,9 +106,10 @@ class ClientBase:
         tokens: keep it secret)."""
         return json.dumps(_flow.require_session(self._state).export())
 
-    def resume_session(self, data: str | Mapping[str, Any] | Session) -> Session:
-        """Continue a session exported earlier, without logging in again."""
-        session = data if isinstance(data, Session) else Session.load(data)
+    def resume_session(self, data: str | Mapping[str, Any] | Authenticator) -> Authenticator:
+        """Continue a session exported earlier (or use a session object, such as an OAuth
+        session), without logging in again."""
+        session = data if isinstance(data, Authenticator) else Session.load(data)
         self._state.box.set(session)
         return session
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from skykit.xrpc import _flow
+from skykit.xrpc._auth import Authenticator
 from skykit.xrpc._base import DEFAULT_TIMEOUT, ClientBase
 from skykit.xrpc._body import BodyCollector, sync_content
 from skykit.xrpc._calls import ByteStream, CallOptions, ErrorMap
@@ -38,7 +39,7 @@ class XrpcClient(ClientBase):
         proxy: str | None = None,
         labelers: tuple[str, ...] | None = None,
         max_response_bytes: int = 32 * 1024 * 1024,
-        on_session_change: Callable[[Session | None], None] | None = None,
+        on_session_change: Callable[[Authenticator | None], None] | None = None,
     ) -> None:
         import httpx
 
@@ -64,7 +65,7 @@ class XrpcClient(ClientBase):
         )
         return session
 
-    def refresh_session(self) -> Session:
+    def refresh_session(self) -> Authenticator:
         self._refresh(self._state.box.generation)
         return _flow.require_session(self._state)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from skykit.xrpc._auth import Authenticator
 from skykit.xrpc._calls import CallOptions, ErrorMap
 from skykit.xrpc._errors import (
     AuthRequiredError,
@@ -120,12 +121,12 @@ class SessionBox:
     """
 
     def __init__(self) -> None:
-        self.session: Session | None = None
+        self.session: Authenticator | None = None
         self.generation = 0
         self.rate_limit: RateLimit | None = None
-        self.listeners: list[Callable[[Session | None], None]] = []
+        self.listeners: list[Callable[[Authenticator | None], None]] = []
 
-    def set(self, session: Session | None) -> None:
+    def set(self, session: Authenticator | None) -> None:
         self.session = session
         self.generation += 1
         for listener in self.listeners:
@@ -175,10 +176,6 @@ def build_request(state: State, call: Call) -> Send:
     labelers = options.labelers if options.labelers is not None else state.labelers
     if labelers:
         headers["atproto-accept-labelers"] = ", ".join(labelers)
-    session = state.box.session
-    if session is not None and call.auth != "none":
-        token = session.refresh_jwt if call.auth == "refresh" else session.access_jwt
-        headers["Authorization"] = f"Bearer {token}"
     headers.update(options.headers)
     content: Any = None
     if call.body is not None:
@@ -187,7 +184,7 @@ def build_request(state: State, call: Call) -> Send:
         else:
             content = call.body
         headers["Content-Type"] = call.encoding or "application/octet-stream"
-    return Send(
+    send = Send(
         call.method,
         f"{state.base_url}/xrpc/{call.nsid}",
         tuple(encode_params(call.params)),
@@ -196,6 +193,10 @@ def build_request(state: State, call: Call) -> Send:
         options.timeout,
         call.expect == "stream",
     )
+    session = state.box.session
+    if session is not None and call.auth != "none":
+        send = session.authorize(send, call.auth)
+    return send
 
 
 def _failure_error(exc: Exception, nsid: str) -> XrpcError:
@@ -266,9 +267,9 @@ def _retryable(call: Call, result: HttpResult, error: XrpcError | None) -> bool:
     return idempotent and (result.status == 408 or result.status >= 500)
 
 
-def _is_expired(result: HttpResult) -> bool:
-    name, _ = _error_body(result.content)
-    return result.status in (400, 401) and name == "ExpiredToken"
+def error_name(result: HttpResult) -> str | None:
+    """The XRPC ``error`` of a response body, if it has one."""
+    return _error_body(result.content)[0]
 
 
 def run_call(state: State, call: Call) -> Generator[Action, Any, Any]:
@@ -280,7 +281,7 @@ def run_call(state: State, call: Call) -> Generator[Action, Any, Any]:
     options = call.options or CallOptions()
     retries = options.retries if options.retries is not None else state.retry.max_retries
     deadline = time.monotonic() + state.retry.total_timeout
-    refreshed = False
+    refreshed = resent = False
     can_resend = call.body is None or isinstance(call.body, bytes | dict | list)
     attempt = 0
     while True:
@@ -296,16 +297,15 @@ def run_call(state: State, call: Call) -> Generator[Action, Any, Any]:
                 if call.expect == "bytes":
                     return result.content
                 return _decode_json(result, call)
-            if (
-                _is_expired(result)
-                and call.auth == "access"
-                and state.box.session is not None
-                and not refreshed
-                and can_resend
-            ):
-                refreshed = True
-                yield Refresh(generation)
-                continue
+            session = state.box.session
+            if session is not None and call.auth != "none" and can_resend:
+                if not resent and session.retry_once(result):
+                    resent = True  # e.g. the server asked for a new DPoP nonce
+                    continue
+                if not refreshed and call.auth == "access" and session.expired(result):
+                    refreshed = True
+                    yield Refresh(generation)
+                    continue
         error = None if result.failure is not None else error_for(result, call)
         wait = None
         if can_resend and attempt < retries and _retryable(call, result, error):
@@ -322,7 +322,7 @@ def run_call(state: State, call: Call) -> Generator[Action, Any, Any]:
         yield Sleep(wait)
 
 
-def _session_errors() -> ErrorMap:
+def session_errors() -> ErrorMap:
     from skykit.lex.com.atproto.server import create_session
 
     return create_session.ERRORS
@@ -339,7 +339,7 @@ def login(
         "com.atproto.server.createSession",
         body=body,
         encoding=JSON,
-        errors=_session_errors(),
+        errors=session_errors(),
         auth="none",
     )
     payload = yield from run_call(state, call)
@@ -355,27 +355,19 @@ def refresh(state: State, generation: int) -> Generator[Action, Any, None]:
     if state.box.generation != generation:
         return
     session = require_session(state)
-    call = Call(
-        "POST", "com.atproto.server.refreshSession", errors=_session_errors(), auth="refresh"
-    )
-    payload = yield from run_call(state, call)
-    if not isinstance(payload, dict):
-        raise SessionError("refreshSession did not answer with a JSON object")
-    state.box.set(session.refreshed(payload))
+    renewed = yield from session.refresh(state)
+    state.box.set(renewed)
 
 
 def logout(state: State) -> Generator[Action, Any, None]:
-    require_session(state)
-    call = Call(
-        "POST", "com.atproto.server.deleteSession", errors=_session_errors(), auth="refresh"
-    )
+    session = require_session(state)
     try:
-        yield from run_call(state, call)
+        yield from session.revoke(state)
     finally:
         state.box.set(None)
 
 
-def require_session(state: State) -> Session:
+def require_session(state: State) -> Authenticator:
     session = state.box.session
     if session is None:
         raise AuthRequiredError("not logged in: call login() or resume_session() first")

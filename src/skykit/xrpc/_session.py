@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skykit.xrpc._errors import XrpcError
+
+if TYPE_CHECKING:
+    from skykit.xrpc._auth import Purpose
+    from skykit.xrpc._flow import Action, HttpResult, Send, State
 
 
 class SessionError(XrpcError):
@@ -63,6 +67,45 @@ class Session:
     def refreshed(self, payload: Mapping[str, Any]) -> Session:
         updated = Session.from_response({**self.export(), **payload}, self.service)
         return replace(updated, service=pds_endpoint(payload.get("didDoc")) or self.service)
+
+    # -- Authenticator: bearer tokens from createSession ------------------------------
+
+    def authorize(self, send: Send, purpose: Purpose) -> Send:
+        token = self.refresh_jwt if purpose == "refresh" else self.access_jwt
+        return replace(send, headers={**send.headers, "Authorization": f"Bearer {token}"})
+
+    def retry_once(self, result: HttpResult) -> bool:
+        return False
+
+    def expired(self, result: HttpResult) -> bool:
+        from skykit.xrpc._flow import error_name
+
+        return result.status in (400, 401) and error_name(result) == "ExpiredToken"
+
+    def refresh(self, state: State) -> Generator[Action, Any, Session]:
+        from skykit.xrpc import _flow
+
+        call = _flow.Call(
+            "POST",
+            "com.atproto.server.refreshSession",
+            errors=_flow.session_errors(),
+            auth="refresh",
+        )
+        payload = yield from _flow.run_call(state, call)
+        if not isinstance(payload, dict):
+            raise SessionError("refreshSession did not answer with a JSON object")
+        return self.refreshed(payload)
+
+    def revoke(self, state: State) -> Generator[Action, Any, None]:
+        from skykit.xrpc import _flow
+
+        call = _flow.Call(
+            "POST",
+            "com.atproto.server.deleteSession",
+            errors=_flow.session_errors(),
+            auth="refresh",
+        )
+        yield from _flow.run_call(state, call)
 
     def export(self) -> dict[str, Any]:
         """The session as a JSON-ready dict (contains the tokens: store it like a password)."""

@@ -38,7 +38,9 @@ def string(value: str) -> str:
 # Names an annotation may use that exist when a class body runs: everything else (the
 # module's own classes, other lexicons' modules) is written as a string, resolved on
 # first use. Plain annotations skip pydantic's string evaluation, which costs time.
-_RUNTIME_NAMES = frozenset({"_t", "_m", "_p", "_x", "_builtins", "str", "int", "bool", "bytes", "None", "list"})
+_RUNTIME_NAMES = frozenset(
+    {"_t", "_m", "_p", "_x", "_builtins", "str", "int", "bool", "bytes", "None", "list"}
+)
 _STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
 _NAMES = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 

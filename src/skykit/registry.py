@@ -36,6 +36,8 @@ def register_lexicons(modules: Mapping[str, str]) -> None:
 
 
 def _module(nsid: str) -> Any | None:
+    if nsid not in _modules:
+        import skykit.lex  # noqa: F401 - registers the official lexicons on first need
     name = _modules.get(nsid)
     return importlib.import_module(name) if name is not None else None
 

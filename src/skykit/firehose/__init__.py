@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from skykit.firehose._async_client import AsyncFirehose
+from skykit.firehose._client import Firehose, subscribe_repos_url
 from skykit.firehose._errors import (
     ConsumerTooSlowError,
     FirehoseError,
@@ -19,19 +21,32 @@ from skykit.firehose._events import (
     SyncEvent,
 )
 from skykit.firehose._frames import decode_frame
+from skykit.firehose._stream import (
+    ReconnectsExhaustedError,
+    StalledStreamError,
+    StreamPolicy,
+    Subscription,
+)
 
 __all__ = [
     "AccountEvent",
+    "AsyncFirehose",
     "CommitEvent",
     "ConsumerTooSlowError",
     "Event",
+    "Firehose",
     "FirehoseError",
     "FrameError",
     "FutureCursorError",
     "IdentityEvent",
     "InfoEvent",
     "Op",
+    "ReconnectsExhaustedError",
+    "StalledStreamError",
     "StreamError",
+    "StreamPolicy",
+    "Subscription",
     "SyncEvent",
     "decode_frame",
+    "subscribe_repos_url",
 ]

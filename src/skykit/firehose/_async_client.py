@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from skykit.firehose._client import connection_errors, subscribe_repos_url
+from skykit.firehose._client import connection_errors, message_data, subscribe_repos_url
 from skykit.firehose._errors import FirehoseError, FrameError
 from skykit.firehose._events import Event
 from skykit.firehose._frames import decode_frame
@@ -35,7 +35,7 @@ class AsyncFirehose:
         policy: StreamPolicy | None = None,
         http: httpx.AsyncClient | None = None,
         on_bad_frame: Callable[[FrameError], None] | None = None,
-        decode: Callable[[bytes], Event] = decode_frame,
+        decode: Callable[[bytes], Any] = decode_frame,
     ) -> None:
         self._subscription = Subscription(
             subscribe_repos_url(service),
@@ -108,7 +108,9 @@ class AsyncFirehose:
                             session_class=AsyncWebSocketSession,
                         ) as socket:
                             for _ in range(1 << 62):
-                                frame = await socket.receive_bytes(timeout=policy.receive_timeout)
+                                frame = message_data(
+                                    await socket.receive(timeout=policy.receive_timeout)
+                                )
                                 event = sub.receive(frame)
                                 if event is not None:
                                     await send.send(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skykit.firehose._errors import FrameError
 from skykit.firehose._events import Event
@@ -23,6 +23,12 @@ def subscribe_repos_url(service: str) -> str:
         service = f"wss://{service}"
     service = service.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
     return service if "/xrpc/" in service else service.rstrip("/") + SUBSCRIBE_REPOS
+
+
+def message_data(message: Any) -> bytes:
+    """The data of a websocket message: binary frames, or JSON text (Jetstream)."""
+    data = getattr(message, "data", b"")
+    return data.encode() if isinstance(data, str) else bytes(data)
 
 
 def connection_errors() -> tuple[type[BaseException], ...]:
@@ -49,7 +55,7 @@ class Firehose:
         policy: StreamPolicy | None = None,
         http: httpx.Client | None = None,
         on_bad_frame: Callable[[FrameError], None] | None = None,
-        decode: Callable[[bytes], Event] = decode_frame,
+        decode: Callable[[bytes], Any] = decode_frame,
     ) -> None:
         self._subscription = Subscription(
             subscribe_repos_url(service),
@@ -91,7 +97,9 @@ class Firehose:
                     session_class=WebSocketSession,
                 ) as socket:
                     while not self._closed:
-                        event = sub.receive(socket.receive_bytes(timeout=policy.receive_timeout))
+                        event = sub.receive(
+                            message_data(socket.receive(timeout=policy.receive_timeout))
+                        )
                         if event is not None:
                             yield event
                             sub.processed(event)

@@ -33,6 +33,11 @@ class Event:
         return seq if isinstance(seq, int) else None
 
     @property
+    def position(self) -> int | None:
+        """Where this event sits in the stream, for cursors: its ``seq``."""
+        return self.seq
+
+    @property
     def did(self) -> str | None:
         """The account this event is about (``repo`` for commits and syncs)."""
         value = self.body.get("did", self.body.get("repo"))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from skykit.firehose._errors import ConsumerTooSlowError, FirehoseError, FrameError, StreamError
-from skykit.firehose._events import Event
 from skykit.firehose._frames import decode_frame
 
 
@@ -50,7 +50,7 @@ class Subscription:
         cursor: int | None,
         policy: StreamPolicy,
         on_bad_frame: Callable[[FrameError], None] | None = None,
-        decode: Callable[[bytes], Event] = decode_frame,
+        decode: Callable[[bytes], Any] = decode_frame,
     ) -> None:
         self.base_url = url
         self.cursor = cursor  # seq of the last event the consumer finished with
@@ -68,7 +68,7 @@ class Subscription:
         query = "&".join(q for q in [parts.query, urlencode({"cursor": self.cursor})] if q)
         return urlunsplit(parts._replace(query=query))
 
-    def receive(self, frame: bytes) -> Event | None:
+    def receive(self, frame: bytes) -> Any:
         """The event to hand on for ``frame``, or None (a replayed event, or a bad frame
         reported and skipped). Error frames raise their ``StreamError``."""
         self.failures = 0
@@ -80,17 +80,17 @@ class Subscription:
             if self.on_bad_frame is not None:
                 self.on_bad_frame(exc)
             return None
-        seq = event.seq
-        if seq is not None:
-            if self.last_seq is not None and seq <= self.last_seq:
+        position = event.position
+        if position is not None:
+            if self.last_seq is not None and position <= self.last_seq:
                 return None  # already handed on before a reconnect
-            self.last_seq = seq
+            self.last_seq = position
         return event
 
-    def processed(self, event: Event) -> None:
+    def processed(self, event: Any) -> None:
         """The consumer is done with ``event``: a reconnect resumes after it."""
-        if event.seq is not None:
-            self.cursor = event.seq
+        if event.position is not None:
+            self.cursor = event.position
 
     def failed(self, error: BaseException) -> float:
         """Seconds to wait before reconnecting after ``error``; raises when the stream

@@ -21,6 +21,7 @@ from skykit.firehose._events import (
     SyncEvent,
 )
 from skykit.firehose._frames import decode_frame
+from skykit.firehose._parallel import Progress, aprocess, process
 from skykit.firehose._stream import (
     ReconnectsExhaustedError,
     StalledStreamError,
@@ -41,12 +42,15 @@ __all__ = [
     "IdentityEvent",
     "InfoEvent",
     "Op",
+    "Progress",
     "ReconnectsExhaustedError",
     "StalledStreamError",
     "StreamError",
     "StreamPolicy",
     "Subscription",
     "SyncEvent",
+    "aprocess",
     "decode_frame",
+    "process",
     "subscribe_repos_url",
 ]

@@ -69,3 +69,16 @@ def test_codegen_example_writes_and_reads_a_custom_record(pds_network: Network) 
         out.strip().splitlines()[-1].removeprefix("record CID ").split(", computed locally ")
     )
     assert created == computed
+
+
+def test_firehose_watcher_prints_new_posts(pds_network: Network) -> None:
+    account = pds_network.create_account("watched")
+    client = Client(pds_network.pds_url)
+    client.login(account.handle, account.password)
+    for text in ("first 🌱", "second"):
+        client.post(text)
+    url = pds_network.pds_url.replace("http", "ws")
+    args = ("--cursor", "0", "--repo", account.did, "--limit", "2")
+    lines = _run_example("firehose_watcher.py", {}, url, *args).splitlines()
+    assert [line.split(": ", 1)[1] for line in lines[:2]] == ["first 🌱", "second"]
+    assert lines[2].startswith("resume with --cursor ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from skykit.xrpc._auth import Authenticator
 from skykit.xrpc._calls import (
     AsyncByteStream,
     AsyncCaller,
@@ -27,6 +28,9 @@ from skykit.xrpc._errors import (
     UpstreamError,
     XrpcError,
 )
+from skykit.xrpc._flow import RetryPolicy
+from skykit.xrpc._ratelimit import RateLimit
+from skykit.xrpc._session import Session, SessionError
 
 __all__ = [
     "AsyncByteStream",
@@ -34,6 +38,7 @@ __all__ = [
     "AsyncNamespace",
     "AsyncXrpcCall",
     "AuthRequiredError",
+    "Authenticator",
     "BadRequestError",
     "Body",
     "ByteStream",
@@ -45,7 +50,11 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "RateLimit",
     "RateLimitedError",
+    "RetryPolicy",
+    "Session",
+    "SessionError",
     "TimeoutError",
     "UpstreamError",
     "XrpcCall",

@@ -16,7 +16,7 @@ from tests.network.harness import Network
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SNIPPET = re.compile(r"```python\n(.*?)```", re.DOTALL)
-NEEDS_NETWORK = ("https://bsky.social", "wss://bsky.network")
+NEEDS_NETWORK = ("https://bsky.social", "wss://bsky.network", "ResolverConfig()")
 
 
 def _snippets(page: Path) -> list[str]:
@@ -62,6 +62,11 @@ def test_snippets_run_against_the_reference_network(
         "bob.example.com": bob.handle,
         "bot.example.com": alice.handle,
         "app-password": alice.password,
+        # the reference network runs on loopback: resolution must be allowed to go there
+        "ResolverConfig()": (
+            f"ResolverConfig(plc_url={full_network.plc_url!r}, allow_loopback=True,"
+            f" handle_base_url={full_network.pds_url.replace('//localhost:', '//127.0.0.1:')!r})"
+        ),
     }
     _run(page, substitutions, tmp_path)
 

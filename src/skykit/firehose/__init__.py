@@ -28,11 +28,21 @@ from skykit.firehose._stream import (
     StreamPolicy,
     Subscription,
 )
+from skykit.firehose._verify import (
+    AsyncCommitVerifier,
+    CommitVerificationError,
+    CommitVerifier,
+    RevTracker,
+    check_commit,
+)
 
 __all__ = [
     "AccountEvent",
+    "AsyncCommitVerifier",
     "AsyncFirehose",
     "CommitEvent",
+    "CommitVerificationError",
+    "CommitVerifier",
     "ConsumerTooSlowError",
     "Event",
     "Firehose",
@@ -44,12 +54,14 @@ __all__ = [
     "Op",
     "Progress",
     "ReconnectsExhaustedError",
+    "RevTracker",
     "StalledStreamError",
     "StreamError",
     "StreamPolicy",
     "Subscription",
     "SyncEvent",
     "aprocess",
+    "check_commit",
     "decode_frame",
     "process",
     "subscribe_repos_url",

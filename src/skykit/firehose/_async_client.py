@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from skykit.firehose._client import connection_errors, message_data, subscribe_repos_url
-from skykit.firehose._errors import FirehoseError, FrameError
-from skykit.firehose._events import Event
+from skykit.firehose._errors import FirehoseError
+from skykit.firehose._events import CommitEvent, Event
 from skykit.firehose._frames import decode_frame
 from skykit.firehose._stream import StreamPolicy, Subscription
 
@@ -34,8 +34,9 @@ class AsyncFirehose:
         cursor: int | None = None,
         policy: StreamPolicy | None = None,
         http: httpx.AsyncClient | None = None,
-        on_bad_frame: Callable[[FrameError], None] | None = None,
+        on_bad_frame: Callable[[FirehoseError], None] | None = None,
         decode: Callable[[bytes], Any] = decode_frame,
+        verifier: Any = None,
     ) -> None:
         self._subscription = Subscription(
             subscribe_repos_url(service),
@@ -45,6 +46,7 @@ class AsyncFirehose:
             decode=decode,
         )
         self._http = http
+        self._verifier = verifier
         self._last: Event | None = None
         self._group: Any = None
         self._receive: Any = None
@@ -112,6 +114,8 @@ class AsyncFirehose:
                                     await socket.receive(timeout=policy.receive_timeout)
                                 )
                                 event = sub.receive(frame)
+                                if isinstance(event, CommitEvent) and self._verifier:
+                                    event = await sub.checked_async(event, self._verifier.verify)
                                 if event is not None:
                                     await send.send(event)
                     except Exception as exc:

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from skykit.firehose._errors import FrameError
-from skykit.firehose._events import Event
+from skykit.firehose._errors import FirehoseError
+from skykit.firehose._events import CommitEvent, Event
 from skykit.firehose._frames import decode_frame
 from skykit.firehose._stream import StreamPolicy, Subscription
 
@@ -54,8 +54,9 @@ class Firehose:
         cursor: int | None = None,
         policy: StreamPolicy | None = None,
         http: httpx.Client | None = None,
-        on_bad_frame: Callable[[FrameError], None] | None = None,
+        on_bad_frame: Callable[[FirehoseError], None] | None = None,
         decode: Callable[[bytes], Any] = decode_frame,
+        verifier: Any = None,
     ) -> None:
         self._subscription = Subscription(
             subscribe_repos_url(service),
@@ -65,6 +66,7 @@ class Firehose:
             decode=decode,
         )
         self._http = http
+        self._verifier = verifier
         self._closed = False
 
     @property
@@ -100,6 +102,8 @@ class Firehose:
                         event = sub.receive(
                             message_data(socket.receive(timeout=policy.receive_timeout))
                         )
+                        if isinstance(event, CommitEvent) and self._verifier is not None:
+                            event = sub.checked(event, self._verifier.verify)
                         if event is not None:
                             yield event
                             sub.processed(event)

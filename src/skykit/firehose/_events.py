@@ -110,7 +110,10 @@ class Op:
 class CommitEvent(Event):
     """A ``#commit``: ``repo`` (DID), ``rev``, ``ops``, ``commit`` (CID), ``since``,
     ``prev_data`` (the MST root before this commit, Sync 1.1), and ``blocks`` (the CAR
-    slice as a CID → bytes mapping, read on first use)."""
+    slice as a CID → bytes mapping, read on first use). ``rev_gap`` is set by a
+    ``CommitVerifier``: True when commits of this repo were missed before this one."""
+
+    rev_gap: bool | None = None
 
     @property
     def repo(self) -> str:

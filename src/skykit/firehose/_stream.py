@@ -4,7 +4,7 @@ hand on, and how long to wait after a drop. The sync and async clients both driv
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -28,8 +28,8 @@ class StreamPolicy:
     ``receive_timeout``: seconds without a frame before the connection counts as stalled.
     ``max_failures``: consecutive failed connections before giving up (a frame received
     resets the count). Waits between attempts grow exponentially with jitter up to
-    ``max_delay``. ``skip_malformed``: report bad frames to ``on_bad_frame`` and go on,
-    instead of raising ``FrameError``.
+    ``max_delay``. ``skip_malformed``: report bad frames (and, with a verifier, commits
+    that fail verification) to ``on_bad_frame`` and go on, instead of raising.
     """
 
     receive_timeout: float = 60.0
@@ -49,7 +49,7 @@ class Subscription:
         *,
         cursor: int | None,
         policy: StreamPolicy,
-        on_bad_frame: Callable[[FrameError], None] | None = None,
+        on_bad_frame: Callable[[FirehoseError], None] | None = None,
         decode: Callable[[bytes], Any] = decode_frame,
     ) -> None:
         self.base_url = url
@@ -75,17 +75,35 @@ class Subscription:
         try:
             event = self.decode(frame)
         except FrameError as exc:
-            if not self.policy.skip_malformed:
-                raise
-            if self.on_bad_frame is not None:
-                self.on_bad_frame(exc)
-            return None
+            return self._reject(exc)
         position = event.position
         if position is not None:
             if self.last_seq is not None and position <= self.last_seq:
                 return None  # already handed on before a reconnect
             self.last_seq = position
         return event
+
+    def checked(self, event: Any, verify: Callable[[Any], Any]) -> Any:
+        """``event`` if ``verify`` accepts it; a failure raises, or is reported and the
+        event dropped when the policy skips bad input."""
+        try:
+            verify(event)
+        except FirehoseError as exc:
+            return self._reject(exc)
+        return event
+
+    async def checked_async(self, event: Any, verify: Callable[[Any], Awaitable[Any]]) -> Any:
+        try:
+            await verify(event)
+        except FirehoseError as exc:
+            return self._reject(exc)
+        return event
+
+    def _reject(self, error: FirehoseError) -> None:
+        if not self.policy.skip_malformed:
+            raise error
+        if self.on_bad_frame is not None:
+            self.on_bad_frame(error)
 
     def processed(self, event: Any) -> None:
         """The consumer is done with ``event``: a reconnect resumes after it."""

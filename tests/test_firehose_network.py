@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -100,3 +101,37 @@ async def test_async_firehose_sees_new_records(pds_network: Network) -> None:
     async with AsyncFirehose(url, cursor=10**12, policy=POLICY) as future:
         with pytest.raises(FutureCursorError):
             await future.__anext__()
+
+
+def test_the_firehose_command_prints_json_lines(pds_network: Network) -> None:
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    did, uris = _write_posts(pds_network, 2)
+    url = pds_network.pds_url.replace("http", "ws")
+    command = [sys.executable, "-m", "skykit", "firehose", url, "--cursor", "0"]
+    command += ["--collection", "app.bsky.feed.post"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    watchdog = threading.Timer(60, process.kill)  # reading stdout must not wait forever
+    watchdog.start()
+    found = []
+    try:
+        for line in process.stdout:  # the process is killed below if this goes wrong
+            event = json.loads(line)
+            assert event["commit"]["collection"] == "app.bsky.feed.post"
+            if event["did"] == did:
+                found.append(f"at://{did}/app.bsky.feed.post/{event['commit']['rkey']}")
+            if len(found) == len(uris):
+                break
+        process.send_signal(signal.SIGINT)  # Ctrl-C: a summary, and a clean exit
+        _, errors = process.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        process.kill()
+    assert found == uris
+    assert process.returncode == 0
+    assert "events" in errors
+    assert "cursor" in errors

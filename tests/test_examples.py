@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 from skykit.client import Client
 from tests.corpora import ROOT
@@ -82,3 +84,20 @@ def test_firehose_watcher_prints_new_posts(pds_network: Network) -> None:
     lines = _run_example("firehose_watcher.py", {}, url, *args).splitlines()
     assert [line.split(": ", 1)[1] for line in lines[:2]] == ["first 🌱", "second"]
     assert lines[2].startswith("resume with --cursor ")
+
+
+def test_export_repo_writes_json_lines(pds_network: Network, tmp_path: Path) -> None:
+    account = pds_network.create_account("exported")
+    client = Client(pds_network.pds_url)
+    client.login(account.handle, account.password)
+    uris = [client.post(f"export me {i}").uri for i in range(3)]
+    client.like(uris[0])
+    env = {
+        "SKYKIT_PLC": pds_network.plc_url,
+        "SKYKIT_HANDLE_BASE": pds_network.pds_url.replace("//localhost:", "//127.0.0.1:"),
+    }
+    out = _run_example("export_repo.py", env, account.handle, "--out", str(tmp_path))
+    assert out.splitlines() == ["app.bsky.feed.like\t1", "app.bsky.feed.post\t3"]
+    lines = [json.loads(line) for line in (tmp_path / "app.bsky.feed.post.jsonl").open()]
+    assert sorted(line["uri"] for line in lines) == sorted(uris)
+    assert all(line["value"]["$type"] == "app.bsky.feed.post" for line in lines)

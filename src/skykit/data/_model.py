@@ -50,6 +50,3 @@ def check_typed_object(obj: dict[str, Value]) -> None:
         if type(obj.get("size")) is not int:
             raise Invalid("blob needs an integer 'size'")
 
-
-def describe_type(value: object) -> str:
-    return type(value).__name__

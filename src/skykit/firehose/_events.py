@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skykit.data import CID, Value, decode_dag_cbor
 from skykit.firehose._errors import FrameError
+
+if TYPE_CHECKING:
+    from skykit.repo import CarBlocks
 
 MESSAGE_NSID = "com.atproto.sync.subscribeRepos"
 
@@ -84,7 +87,12 @@ class Op:
         deletes, or when the block is not in the slice."""
         if self.cid is None:
             return None
-        block = self._commit.blocks.get(self.cid)
+        from skykit.repo import CarError
+
+        try:
+            block = self._commit.blocks.get(self.cid)
+        except CarError as exc:
+            raise FrameError(f"{self.path}: bad CAR slice: {exc}") from None
         if block is None:
             return None
         try:
@@ -150,15 +158,16 @@ class CommitEvent(Event):
         return [Op(self, op) for op in raw if isinstance(op, dict)]
 
     @cached_property
-    def blocks(self) -> dict[CID, bytes]:
-        """The commit's CAR slice, every block checked against its CID."""
-        from skykit.repo import CarError, read_car
+    def blocks(self) -> CarBlocks:
+        """The commit's CAR slice, indexed; each block is checked against its CID when
+        read (``blocks.get(cid)``)."""
+        from skykit.repo import CarBlocks, CarError, write_car
 
         data = self.body.get("blocks")
         if not isinstance(data, bytes) or not data:
-            return {}
+            data = write_car([], [])  # a commit that carries no blocks
         try:
-            return {block.cid: block.data for block in read_car(data)}
+            return CarBlocks.open(data)
         except CarError as exc:
             raise FrameError(f"commit {self.repo}@{self.rev}: bad CAR slice: {exc}") from None
 

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
+from skykit.xrpc._async_calls import AsyncCaller, AsyncNamespace, AsyncXrpcCall
 from skykit.xrpc._auth import Authenticator
-from skykit.xrpc._calls import (
-    AsyncByteStream,
-    AsyncCaller,
-    AsyncNamespace,
-    AsyncXrpcCall,
-    Body,
-    ByteStream,
-    Caller,
-    CallOptions,
-    Namespace,
-    XrpcCall,
-)
+from skykit.xrpc._calls import AsyncByteStream, Body, ByteStream, CallOptions
 from skykit.xrpc._errors import (
     AuthRequiredError,
     BadRequestError,
@@ -31,6 +21,7 @@ from skykit.xrpc._errors import (
 from skykit.xrpc._flow import RetryPolicy
 from skykit.xrpc._ratelimit import RateLimit
 from skykit.xrpc._session import Session, SessionError
+from skykit.xrpc._sync_calls import Caller, Namespace, XrpcCall
 
 __all__ = [
     "AsyncByteStream",

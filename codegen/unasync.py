@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = [
     ("src/skykit/xrpc/_async_calls.py", "src/skykit/xrpc/_sync_calls.py"),
+    ("src/skykit/client/_async.py", "src/skykit/client/_sync.py"),
 ]
 
 # Whole words replaced, in this order.

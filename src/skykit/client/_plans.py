@@ -17,6 +17,9 @@ from skykit.errors import SkykitError
 from skykit.richtext import RichText, find_facets
 from skykit.syntax import AtUri, now
 
+DEFAULT_SERVICE = "https://bsky.social"
+CHAT_SERVICE = "did:web:api.bsky.chat#bsky_chat"
+
 
 @dataclass(frozen=True)
 class Do:
@@ -28,6 +31,13 @@ class Do:
 
 
 Plan = Generator[Do, Any, Any]
+
+
+def resolve_path(client: Any, path: str) -> Any:
+    """The method a ``Do`` step names, looked up on ``client``."""
+    for part in path.split("."):
+        client = getattr(client, part)
+    return client
 
 
 class PostError(SkykitError, ValueError):

@@ -27,6 +27,7 @@ _LAZY = {
     "identity": None,
     "lexicon": None,
     "models": None,
+    "oauth": None,
     "repo": None,
     "syntax": None,
     "xrpc": None,

@@ -37,10 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     codegen.add_argument("--package", default="lexicons", help="package name (dotted allowed)")
     codegen.set_defaults(run=_codegen)
     from skykit.firehose.cli import add_firehose_command
+    from skykit.oauth.cli import add_login_command
     from skykit.repo.cli import add_repo_commands
 
     add_repo_commands(commands)
     add_firehose_command(commands)
+    add_login_command(commands)
     return parser
 
 

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -94,13 +95,19 @@ def start_network(
     port_base: int = 0,
     timeout: float = START_TIMEOUT,
     installation: Installation | None = None,
+    preloads: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Network:
     """Starts a network and returns once it is ready. ``port_base`` 0 picks free ports; otherwise
-    PLC, PDS, AppView, Postgres and Ozone listen on base, +1, +2, +3 and +5."""
+    PLC, PDS, AppView, Postgres and Ozone listen on base, +1, +2, +3 and +5.
+
+    ``preloads`` are extra ES modules Node loads (``--import``) before the servers, after the
+    loopback guard; ``env`` adds environment variables for them (e.g. ``reroute_fetch.mjs`` and
+    its ``SKYKIT_REROUTE_FILE``)."""
     pg_bin = postgres_bin_dir() if kind == "full" else None
     installation = installation or ensure_installed()
     sweep_stale_run_dirs()
-    return Network(kind, installation, pg_bin, port_base, timeout)
+    return Network(kind, installation, pg_bin, port_base, timeout, preloads, env)
 
 
 class Network:
@@ -113,6 +120,8 @@ class Network:
         pg_bin: Path | None,
         port_base: int,
         timeout: float,
+        preloads: Sequence[Path] = (),
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.kind = kind
         self.run_dir = Path(tempfile.mkdtemp(prefix=RUN_DIR_PREFIX))
@@ -127,10 +136,13 @@ class Network:
         self._handles = itertools.count(1)
         self._closed = False
         began = time.monotonic()
+        imports = [
+            (HERE / "loopback.mjs").as_uri(),
+            *(Path(p).resolve().as_uri() for p in preloads),
+        ]
         command = [
             str(installation.node),
-            "--import",
-            (HERE / "loopback.mjs").as_uri(),
+            *(arg for uri in imports for arg in ("--import", uri)),
             str(HERE / "launcher.mjs"),
             "--modules", str(installation.root),
             "--kind", kind,
@@ -140,7 +152,7 @@ class Network:
         if pg_bin is not None:
             command += ["--pg-bin", str(pg_bin)]
         # The servers keep their files in TMPDIR (a private folder the launcher removes).
-        env = {**os.environ, "TMPDIR": str(self.run_dir / "tmp")}
+        env = {**os.environ, **(env or {}), "TMPDIR": str(self.run_dir / "tmp")}
         env.pop("NODE_OPTIONS", None)
         try:
             self._proc = subprocess.Popen(
@@ -264,6 +276,8 @@ class Network:
             # It did not shut down by itself: whatever is left of its group (Postgres) goes too.
             _kill_group(self.pid)
         self._reader.join(5.0)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
         for _ in range(10):  # a dying Postgres may still be writing into its folder
             shutil.rmtree(self.run_dir, ignore_errors=True)
             if not self.run_dir.exists():

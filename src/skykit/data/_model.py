@@ -49,4 +49,3 @@ def check_typed_object(obj: dict[str, Value]) -> None:
             raise Invalid("blob needs a string 'mimeType'")
         if type(obj.get("size")) is not int:
             raise Invalid("blob needs an integer 'size'")
-

@@ -27,10 +27,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("export"))
     args = parser.parse_args()
 
+    # SKYKIT_PLC / SKYKIT_HANDLE_BASE / SKYKIT_DNS point lookups at a local test network
+    dns_host, _, dns_port = os.environ.get("SKYKIT_DNS", "").partition(":")
     config = ResolverConfig(
         plc_url=os.environ.get("SKYKIT_PLC", "https://plc.directory"),
-        allow_loopback="SKYKIT_PLC" in os.environ,  # a local test network runs on loopback
+        allow_loopback="SKYKIT_PLC" in os.environ,
         handle_base_url=os.environ.get("SKYKIT_HANDLE_BASE"),
+        dns_nameservers=(dns_host,) if dns_host else None,
+        dns_port=int(dns_port or 53),
     )
     with Resolver(config=config) as resolver:
         identity = resolver.resolve(args.account)  # DID, PDS and signing key, cross-checked

@@ -7,11 +7,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.corpora import ROOT
+from tests.dns_server import DnsServer
 from tests.network.harness import Network
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -49,9 +51,16 @@ def test_offline_snippets_run(page: Path, tmp_path: Path) -> None:
     _run(page, {}, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def dns() -> Iterator[DnsServer]:
+    """Handle lookups go to this loopback server (NXDOMAIN), never to the machine's DNS."""
+    with DnsServer() as server:
+        yield server
+
+
 @pytest.mark.parametrize("page", ONLINE, ids=[str(p.relative_to(ROOT)) for p in ONLINE])
 def test_snippets_run_against_the_reference_network(
-    page: Path, full_network: Network, tmp_path: Path
+    page: Path, full_network: Network, dns: DnsServer, tmp_path: Path
 ) -> None:
     alice = full_network.create_account("alice")
     bob = full_network.create_account("bob")
@@ -65,7 +74,8 @@ def test_snippets_run_against_the_reference_network(
         # the reference network runs on loopback: resolution must be allowed to go there
         "ResolverConfig()": (
             f"ResolverConfig(plc_url={full_network.plc_url!r}, allow_loopback=True,"
-            f" handle_base_url={full_network.pds_url.replace('//localhost:', '//127.0.0.1:')!r})"
+            f" handle_base_url={full_network.pds_url.replace('//localhost:', '//127.0.0.1:')!r},"
+            f" dns_nameservers=('127.0.0.1',), dns_port={dns.port})"
         ),
     }
     _run(page, substitutions, tmp_path)

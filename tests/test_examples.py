@@ -9,6 +9,7 @@ from pathlib import Path
 
 from skykit.client import Client
 from tests.corpora import ROOT
+from tests.dns_server import DnsServer
 from tests.network.harness import Account, Network
 
 
@@ -92,11 +93,14 @@ def test_export_repo_writes_json_lines(pds_network: Network, tmp_path: Path) -> 
     client.login(account.handle, account.password)
     uris = [client.post(f"export me {i}").uri for i in range(3)]
     client.like(uris[0])
-    env = {
-        "SKYKIT_PLC": pds_network.plc_url,
-        "SKYKIT_HANDLE_BASE": pds_network.pds_url.replace("//localhost:", "//127.0.0.1:"),
-    }
-    out = _run_example("export_repo.py", env, account.handle, "--out", str(tmp_path))
+    with DnsServer() as dns:  # handle lookups stay on loopback: NXDOMAIN, then HTTPS
+        env = {
+            "SKYKIT_PLC": pds_network.plc_url,
+            "SKYKIT_HANDLE_BASE": pds_network.pds_url.replace("//localhost:", "//127.0.0.1:"),
+            "SKYKIT_DNS": f"127.0.0.1:{dns.port}",
+        }
+        out = _run_example("export_repo.py", env, account.handle, "--out", str(tmp_path))
+        assert dns.queried(f"_atproto.{account.handle}") == 1
     assert out.splitlines() == ["app.bsky.feed.like\t1", "app.bsky.feed.post\t3"]
     lines = [json.loads(line) for line in (tmp_path / "app.bsky.feed.post.jsonl").open()]
     assert sorted(line["uri"] for line in lines) == sorted(uris)

@@ -25,8 +25,26 @@ def _snippets(page: Path) -> list[str]:
     return SNIPPET.findall(page.read_text(encoding="utf-8"))
 
 
-def _run(page: Path, substitutions: dict[str, str], tmp_path: Path) -> None:
-    code = "\n\n".join(_snippets(page))
+# The user's part of an OAuth sign-in, for pages that open a browser: signing in and
+# consenting over plain HTTP, then the browser's redirect to the app's loopback server.
+SIGN_IN = """
+import threading as _threading
+
+import httpx as _httpx
+
+from tests.network.oauth_consent import approve as _approve
+
+
+def _sign_in(url):
+    def user():
+        _httpx.get(_approve(url, {handle!r}, {password!r}), timeout=30)
+
+    _threading.Thread(target=user, daemon=True).start()
+"""
+
+
+def _run(page: Path, substitutions: dict[str, str], tmp_path: Path, prelude: str = "") -> None:
+    code = prelude + "\n\n".join(_snippets(page))
     for placeholder, value in substitutions.items():
         code = code.replace(placeholder, value)
     script = tmp_path / f"{page.stem}.py"
@@ -71,6 +89,8 @@ def test_snippets_run_against_the_reference_network(
         "bob.example.com": bob.handle,
         "bot.example.com": alice.handle,
         "app-password": alice.password,
+        "open_browser=webbrowser.open": "open_browser=_sign_in",
+        "OAuthClient(metadata,": "OAuthClient(metadata, allow_loopback_http=True,",
         # the reference network runs on loopback: resolution must be allowed to go there
         "ResolverConfig()": (
             f"ResolverConfig(plc_url={full_network.plc_url!r}, allow_loopback=True,"
@@ -78,7 +98,8 @@ def test_snippets_run_against_the_reference_network(
             f" dns_nameservers=('127.0.0.1',), dns_port={dns.port})"
         ),
     }
-    _run(page, substitutions, tmp_path)
+    prelude = SIGN_IN.format(handle=alice.handle, password=alice.password)
+    _run(page, substitutions, tmp_path, prelude if "webbrowser.open" in page.read_text() else "")
 
 
 def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:

@@ -24,11 +24,13 @@ __version__ = "0.1.0.dev0"
 _LAZY = {
     "crypto": None,
     "data": None,
+    "firehose": None,
     "identity": None,
     "lexicon": None,
     "models": None,
     "oauth": None,
     "repo": None,
+    "richtext": None,
     "syntax": None,
     "xrpc": None,
     "Client": "skykit.client",

@@ -146,11 +146,6 @@ def test_chat_calls_go_through_the_pds_with_the_proxy_header(pds_network: Networ
     assert seen[-1].url.host == "localhost"
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.anyio
 async def test_async_conveniences(full_network: Network) -> None:
     accounts = [full_network.create_account(p) for p in ("asyncA", "asyncB")]

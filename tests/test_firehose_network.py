@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import anyio
 import pytest
 
-import skykit
 from skykit.client import Client
 from skykit.firehose import (
     AsyncFirehose,
@@ -73,15 +72,10 @@ def test_a_stalled_connection_is_detected(pds_network: Network) -> None:
     with tcp_proxy(_port(pds_network.pds_url)) as proxy:
         proxy.stalled = True
         started = time.monotonic()
-        with pytest.raises((StalledStreamError, skykit.SkykitError)):
+        with pytest.raises(StalledStreamError):
             for _ in Firehose(f"ws://127.0.0.1:{proxy.port}", policy=policy):
                 pass
-        assert time.monotonic() - started < 30
-
-
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+        assert time.monotonic() - started < 5  # 3 tries of 0.3 s, not httpx's defaults
 
 
 @pytest.mark.anyio

@@ -58,11 +58,6 @@ def test_a_handler_error_stops_and_is_raised() -> None:
     assert len(handled) < len(events)
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.anyio
 async def test_tasks_keep_per_repo_order() -> None:
     events = _events()

@@ -67,12 +67,6 @@ def alice(pds_network: Network) -> Account:
     return pds_network.create_account("alice")
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 def change_handle(network: Network, account: Account) -> str:
     new_handle = f"n{secrets.token_hex(4)}.test"
     with network.http() as client:

@@ -885,12 +885,6 @@ def test_closed_resolver_refuses_work(config: ResolverConfig) -> None:
 # -- async specifics -------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 @pytest.mark.anyio
 async def test_concurrent_resolutions_share_one_resolver(
     config: ResolverConfig, dns: DnsServer

@@ -142,12 +142,6 @@ def test_an_assertion_the_published_keys_do_not_verify_is_refused(
     assert "client_assertion" in str(caught.value)
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 @pytest.mark.anyio
 async def test_async_confidential_client_with_a_jwks_uri(
     documents: DocServer, config: ResolverConfig, account: Account, anyio_backend: str

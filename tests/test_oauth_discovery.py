@@ -142,12 +142,6 @@ def test_unreachable_server_is_a_discovery_error() -> None:
     assert not isinstance(caught.value, ServerMetadataError)
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 @pytest.mark.anyio
 async def test_async_client_refuses_the_same_servers(docs: DocServer) -> None:
     url = pds(docs, require_pushed_authorization_requests=False)

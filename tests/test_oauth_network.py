@@ -39,8 +39,8 @@ from skykit.oauth import (
 from skykit.oauth._dpop import proof
 from skykit.xrpc import ForbiddenError
 from tests.dns_server import DnsServer
-from tests.network.harness import Account, Network
-from tests.network.oauth_consent import approve, expired, resolver_config
+from tests.network.harness import Account, Network, expired
+from tests.network.oauth_consent import approve, resolver_config
 
 pytestmark = pytest.mark.network
 

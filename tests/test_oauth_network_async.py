@@ -29,20 +29,14 @@ from skykit.oauth import (
 )
 from skykit.oauth._loopback import async_login_with_browser
 from tests.dns_server import DnsServer
-from tests.network.harness import Account, Network
-from tests.network.oauth_consent import approve, expired, resolver_config
+from tests.network.harness import Account, Network, expired
+from tests.network.oauth_consent import approve, resolver_config
 
 pytestmark = [pytest.mark.network, pytest.mark.anyio]
 
 SCOPE = "atproto transition:generic"
 DECLARED = "http://127.0.0.1/callback"
 REDIRECT = "http://127.0.0.1:54321/callback"
-
-
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
 
 
 @pytest.fixture(scope="module")

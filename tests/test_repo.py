@@ -114,12 +114,6 @@ def test_records_of_one_collection_and_get() -> None:
         assert repo.collections()["app.bsky.graph.follow"] == 2718
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 @pytest.mark.anyio
 async def test_repo_from_an_async_byte_stream() -> None:
     data = corpora.path(*JETSTREAM, "repo.car").read_bytes()

@@ -26,12 +26,6 @@ def _blocks(count: int, size: int = 10) -> list[Block]:
     return out
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    backend: str = request.param
-    return backend
-
-
 async def _chunks(data: bytes, step: int) -> AsyncIterator[bytes]:
     for start in range(0, len(data), step):
         yield data[start : start + step]

@@ -251,11 +251,6 @@ def test_a_connection_refused_is_a_network_error() -> None:
 # -- async, on both backends -------------------------------------------------------
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.anyio
 async def test_async_retries_and_errors() -> None:
     script = Script(_json(503, {}), _json(200, DESCRIBE))

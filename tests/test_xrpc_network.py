@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import threading
-import time
 from typing import Any
 
 import anyio
@@ -21,23 +16,7 @@ from skykit.lex.app.bsky.graph import follow
 from skykit.lex.com.atproto.repo import apply_writes, get_record
 from skykit.repo import read_car
 from skykit.xrpc import AuthRequiredError, CallOptions, XrpcError
-from tests.network.harness import Network
-
-JWT_SECRET = b"jwt-secret"  # the reference dev-env's PDS signing secret for access tokens
-
-
-def _expired(token: str) -> str:
-    """The same access token with its expiry in the past, re-signed as the dev PDS would."""
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    header, payload, _ = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["exp"] = int(time.time()) - 60
-    body = f"{header}.{b64(json.dumps(claims).encode())}"
-    signature = hmac.new(JWT_SECRET, body.encode(), hashlib.sha256).digest()
-    return f"{body}.{b64(signature)}"
+from tests.network.harness import Network, expired
 
 
 def _post(text: str) -> post.Record:
@@ -138,8 +117,8 @@ def test_an_expired_token_refreshes_once_for_fifty_concurrent_calls(pds_network:
     refreshes: list[Any] = []
     client = Client(pds_network.pds_url)
     session = client.login(account.handle, account.password)
-    expired = _expired(session.access_jwt)
-    client.resume_session({**session.export(), "accessJwt": expired})
+    stale = expired(session.access_jwt)
+    client.resume_session({**session.export(), "accessJwt": stale})
     client.on_session_change(refreshes.append)
 
     errors: list[BaseException] = []
@@ -158,7 +137,7 @@ def test_an_expired_token_refreshes_once_for_fifty_concurrent_calls(pds_network:
     assert not errors
     assert len(refreshes) == 1
     assert client.session is not None
-    assert client.session.access_jwt != expired
+    assert client.session.access_jwt != stale
 
 
 def test_app_bsky_through_the_full_network_and_a_proxied_call(full_network: Network) -> None:
@@ -190,11 +169,6 @@ def test_app_bsky_through_the_full_network_and_a_proxied_call(full_network: Netw
         assert b.app.bsky.actor.get_profile(actor=alice.did, options=options).handle == alice.handle
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.anyio
 async def test_async_client_end_to_end(pds_network: Network) -> None:
     account = pds_network.create_account("async")
@@ -221,7 +195,7 @@ async def test_async_client_end_to_end(pds_network: Network) -> None:
         refreshes: list[Any] = []
         current = client.session
         assert current is not None
-        client.resume_session({**current.export(), "accessJwt": _expired(current.access_jwt)})
+        client.resume_session({**current.export(), "accessJwt": expired(current.access_jwt)})
         client.on_session_change(refreshes.append)
 
         async def call() -> None:

@@ -397,3 +397,26 @@ def sweep_stale_run_dirs(min_age: float = 120.0) -> list[Path]:
         shutil.rmtree(run_dir, ignore_errors=True)
         removed.append(run_dir)
     return removed
+
+
+JWT_SECRET = b"jwt-secret"  # the dev-env PDS's secret for its HS256 tokens
+
+
+def expired(token: str) -> str:
+    """The same access token with ``exp`` in the past, re-signed as the dev PDS would (a
+    DPoP binding is kept): the PDS answers it with ``ExpiredToken`` (bearer) or
+    ``invalid_token`` (OAuth)."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header, payload, _ = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["exp"] = int(time.time()) - 60
+    body = f"{header}.{b64(json.dumps(claims).encode())}"
+    return f"{body}.{b64(hmac.new(JWT_SECRET, body.encode(), hashlib.sha256).digest())}"

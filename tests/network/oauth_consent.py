@@ -145,25 +145,3 @@ def resolver_config(network: Any, dns_port: int) -> Any:
         dns_port=dns_port,
         timeout=15.0,
     )
-
-
-JWT_SECRET = b"jwt-secret"  # the dev-env PDS's secret for its HS256 tokens
-
-
-def expired(token: str) -> str:
-    """The same access token with ``exp`` in the past, re-signed as the dev PDS would (its
-    DPoP binding is kept): the PDS answers it with ``invalid_token``."""
-    import base64
-    import hashlib
-    import hmac
-    import json
-    import time
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    header, payload, _ = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["exp"] = int(time.time()) - 60
-    body = f"{header}.{b64(json.dumps(claims).encode())}"
-    return f"{body}.{b64(hmac.new(JWT_SECRET, body.encode(), hashlib.sha256).digest())}"

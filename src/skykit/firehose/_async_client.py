@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from skykit.firehose._client import connection_errors, message_data, subscribe_repos_url
+from skykit.firehose._client import (
+    as_failure,
+    connection_errors,
+    message_data,
+    subscribe_repos_url,
+)
 from skykit.firehose._errors import FirehoseError
 from skykit.firehose._events import CommitEvent, Event
 from skykit.firehose._frames import decode_frame
@@ -93,18 +98,21 @@ class AsyncFirehose:
 
     async def _read(self, send: Any) -> None:
         import anyio
+        import httpx
         from httpx_ws import AsyncWebSocketSession, aconnect_ws
 
         sub = self._subscription
         policy = sub.policy
         errors = connection_errors()
+        # the receive timeout bounds connecting too, unless the caller brought a client
+        http = self._http or httpx.AsyncClient(timeout=policy.receive_timeout)
         async with send:
             try:
                 for _ in range(1 << 62):  # each turn is one connection
                     try:
                         async with aconnect_ws(
                             sub.url(),
-                            self._http,
+                            http,
                             max_message_size_bytes=8 * 1024 * 1024,
                             queue_size=policy.buffer_size,
                             session_class=AsyncWebSocketSession,
@@ -122,9 +130,13 @@ class AsyncFirehose:
                         error = _leaf(exc)  # the socket's task group may wrap it
                         if not isinstance(error, errors):
                             raise error from None
-                        await anyio.sleep(sub.failed(error))
+                        await anyio.sleep(sub.failed(as_failure(error)))
             except Exception as exc:  # handed to the consumer, raised by __anext__
                 await send.send(exc)
+            finally:
+                if self._http is None:
+                    with anyio.CancelScope(shield=True):
+                        await http.aclose()
 
 
 def _leaf(exc: BaseException) -> BaseException:

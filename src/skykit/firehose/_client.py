@@ -31,6 +31,18 @@ def message_data(message: Any) -> bytes:
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
+def as_failure(error: BaseException) -> BaseException:
+    """The failure as the subscription judges it: httpx's timeouts (an unanswered
+    handshake, a silent socket) count as a stalled stream, like a receive timeout."""
+    import httpx
+
+    if isinstance(error, httpx.TimeoutException):
+        stalled = TimeoutError(f"no answer in time ({type(error).__name__})")
+        stalled.__cause__ = error
+        return stalled
+    return error
+
+
 def connection_errors() -> tuple[type[BaseException], ...]:
     import httpx
     import httpx_ws
@@ -84,19 +96,33 @@ class Firehose:
         self.close()
 
     def __iter__(self) -> Iterator[Event]:
+        import httpx
         from httpx_ws import WebSocketSession, connect_ws
 
         sub = self._subscription
         policy = sub.policy
         errors = connection_errors()
+        # the receive timeout bounds connecting too, unless the caller brought a client
+        http = self._http or httpx.Client(timeout=policy.receive_timeout)
+        try:
+            yield from self._connections(http, connect_ws, WebSocketSession, errors)
+        finally:
+            if self._http is None:
+                http.close()
+
+    def _connections(
+        self, http: Any, connect_ws: Any, session_class: Any, errors: Any
+    ) -> Iterator[Event]:
+        sub = self._subscription
+        policy = sub.policy
         while not self._closed:
             try:
                 with connect_ws(
                     sub.url(),
-                    self._http,
+                    http,
                     max_message_size_bytes=8 * 1024 * 1024,
                     queue_size=policy.buffer_size,
-                    session_class=WebSocketSession,
+                    session_class=session_class,
                 ) as socket:
                     while not self._closed:
                         event = sub.receive(
@@ -110,4 +136,4 @@ class Firehose:
             except errors as exc:
                 if self._closed:
                     return
-                time.sleep(sub.failed(exc))
+                time.sleep(sub.failed(as_failure(exc)))
